@@ -1,0 +1,17 @@
+import type { Catalog } from '../../shared/catalog/load.ts';
+import type { VerifiedIdentity } from '../../shared/petition/model.ts';
+import type { PetitionStore } from '../../shared/store/ports.ts';
+import type { WorkflowStarter } from '../../shared/workflow/ports.ts';
+import type { ApiLogger } from './http.ts';
+
+/** What API handlers need; built once per process by a composition root (AWS or local). */
+export interface ApiDeps {
+  mode: 'local' | 'aws';
+  catalog: Catalog;
+  store: PetitionStore;
+  verifyToken: (token: string) => Promise<VerifiedIdentity>;
+  workflow: WorkflowStarter;
+  clock: () => Date;
+  logger: ApiLogger;
+  limits: { maxBodyBytes: number; idempotencyTtlHours: number };
+}

@@ -1,0 +1,76 @@
+/** The OpenAPI 3.1 description of the API, generated from the same zod schemas the handlers validate with. */
+import { z } from 'zod';
+import { PROBLEM_BASE, PROBLEM_TYPES } from './problem.ts';
+import { API_ROUTES, type ApiRoute } from './routes.ts';
+import { health, petitionAccepted, petitionTypeList, petitionView, problemDocument, submitPetitionRequest } from './schemas.ts';
+
+const schemaOf = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
+
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+const ok = (description: string, ref: string, status = '200') => ({
+  [status]: { description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } },
+});
+
+const OPERATIONS: Record<string, Record<string, unknown>> = {
+  Health: { summary: 'Liveness', responses: ok('The platform is up', 'Health') },
+  OpenApi: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1 document', content: { 'application/json': {} } } } },
+  ListPetitionTypes: { summary: 'Petition types this platform accepts', responses: ok('The catalog', 'PetitionTypeList') },
+  GetPetitionType: {
+    summary: 'One petition type: its fields, required evidence, rules and a worked example',
+    responses: { '200': { description: 'The petition type', content: { 'application/json': {} } }, '404': problem('No such petition type') },
+  },
+  SubmitPetition: {
+    summary: 'Submit a petition; its documents are fetched from the issuing agencies, nothing is uploaded',
+    parameters: [{ name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', maxLength: 255 }, description: 'Same key and body → the same petition' }],
+    requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/SubmitPetitionRequest' } } } },
+    responses: {
+      ...ok('Accepted: the workflow runs', 'PetitionAccepted', '202'),
+      '400': problem('Malformed JSON, missing or invalid Idempotency-Key'),
+      '401': problem('Missing or refused ID token'),
+      '413': problem('Body too large'),
+      '415': problem('Not JSON'),
+      '422': problem('Validation failed, unknown petition type, consent missing, or Idempotency-Key reused with another body'),
+    },
+  },
+  GetPetition: {
+    summary: "A petition's status, decision, evidence and timeline (owner only)",
+    responses: { ...ok('The petition', 'Petition'), '401': problem('Missing or refused ID token'), '404': problem('No such petition, or not yours') },
+  },
+};
+
+const pathItem = (route: ApiRoute) => {
+  const operation = { operationId: route.id, ...OPERATIONS[route.id] } as Record<string, unknown>;
+  const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+  if (pathParameters.length > 0) operation.parameters = [...pathParameters, ...((operation.parameters as unknown[]) ?? [])];
+  if (route.auth === 'citizen') operation.security = [{ idToken: [] }];
+  return operation;
+};
+
+/** Builds the document; `serverUrl` is where this instance answers. */
+export function buildOpenApiDocument(serverUrl?: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of API_ROUTES) {
+    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: pathItem(route) };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'hanbeon',
+      version: '0.1.0',
+      description: `Civil petitions end to end: one login, zero attachments, signed results. Errors are RFC 9457 problem documents; their types are ${Object.keys(PROBLEM_TYPES).map((slug) => PROBLEM_BASE + slug).join(', ')}.`,
+    },
+    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    paths,
+    components: {
+      securitySchemes: { idToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An OpenID Connect ID token from the identity provider' } },
+      schemas: {
+        SubmitPetitionRequest: schemaOf(submitPetitionRequest),
+        PetitionAccepted: schemaOf(petitionAccepted),
+        Petition: schemaOf(petitionView),
+        PetitionTypeList: schemaOf(petitionTypeList),
+        Problem: schemaOf(problemDocument),
+        Health: schemaOf(health),
+      },
+    },
+  };
+}

@@ -1,0 +1,402 @@
+/**
+ * The AWS deployment of hanbeon: the single table, the document bucket, one Lambda per workflow Task
+ * and per API entry file, the petition state machine (the same chain the local runner executes) and
+ * the HTTP API in front of it. Environment-agnostic: synthesizes without an account or credentials.
+ */
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
+import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, type CorsPreflightOptions } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct, type IConstruct } from 'constructs';
+import { API_ROUTES, workflowEntry, type ApiRoute } from '../../functions/api/routes.ts';
+import { TABLE_KEYS } from '../../shared/store/table.ts';
+import { definePetitionWorkflow, TASK_STATES, type PetitionWorkflowProps, type TaskState } from '../../workflows/petition-workflow.ts';
+import { PetitionFunction } from './petition-function.ts';
+
+/** The repository root: esbuild bundles entry files relative to it, with its package-lock.json. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Placeholder OIDC issuer: a reserved domain (RFC 2606), so an undeployed setting rejects every token. */
+export const DEFAULT_OIDC_ISSUER = 'https://login.hanbeon.invalid';
+export const DEFAULT_OIDC_AUDIENCE = 'hanbeon';
+
+/** Per-request agency timeout the evidence connector applies when an agency sets none. */
+export const DEFAULT_AGENCY_TIMEOUT_MS = 10_000;
+/** Time FetchEvidence needs beyond the agency call: cold start, signature check, store write. */
+const FETCH_EVIDENCE_MARGIN = Duration.seconds(15);
+
+/** The API route that starts petitions: its function alone may start executions. */
+const SUBMIT_ROUTE_ID = 'SubmitPetition';
+
+/** How the platform reaches one issuing agency; serialized into HANBEON_AGENCIES. */
+export interface AgencyEndpoint {
+  readonly baseUrl: string;
+  /**
+   * Complete ARN (with the 6-character suffix) of a Secrets Manager secret holding the agency credential.
+   * @default - no credential
+   */
+  readonly credentialSecretArn?: string;
+  /**
+   * Per-request timeout.
+   * @default DEFAULT_AGENCY_TIMEOUT_MS
+   */
+  readonly timeoutMs?: number;
+  /**
+   * Where the agency publishes its document-signing keys.
+   * @default - the connector's convention for the agency
+   */
+  readonly jwksUrl?: string;
+}
+
+export interface PlatformStackProps extends StackProps {
+  /**
+   * Issuer of citizen tokens (the `iss` claim); the JWT authorizer fetches its OIDC discovery document.
+   * @default DEFAULT_OIDC_ISSUER, a placeholder that accepts no token (set context `hanbeon:oidcIssuer`)
+   */
+  readonly oidcIssuer?: string;
+  /**
+   * Audience citizen tokens must be issued for (the `aud` claim).
+   * @default DEFAULT_OIDC_AUDIENCE
+   */
+  readonly oidcAudience?: string;
+  /**
+   * Issuing agencies by agency id.
+   * @default {} (no agency configured)
+   */
+  readonly agencies?: Readonly<Record<string, AgencyEndpoint>>;
+  /**
+   * Options of the petition workflow definition.
+   * @default - the workflow's own defaults
+   */
+  readonly workflow?: PetitionWorkflowProps;
+  /**
+   * Retention of function, state machine and API access logs.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Steady-state request rate allowed on the API's default stage (requests per second).
+   * @default 50
+   */
+  readonly apiRateLimit?: number;
+  /**
+   * Burst of requests allowed on the API's default stage.
+   * @default 100
+   */
+  readonly apiBurstLimit?: number;
+  /**
+   * Origins of browser front ends allowed to call the API.
+   * @default - CORS disabled (same-origin or server-side callers only)
+   */
+  readonly allowedOrigins?: string[];
+}
+
+const logicalIdOf = (resource: IConstruct): string => Stack.of(resource).getLogicalId(resource.node.defaultChild as CfnElement);
+
+/** cdk-nag's IAM5 finding for a wildcard below an ARN CDK generated, e.g. `<Table1234.Arn>/index/*`. */
+const wildcardUnder = (resource: IConstruct, suffix: string): string => `AwsSolutions-IAM5[Resource::<${logicalIdOf(resource)}.Arn>${suffix}]`;
+
+export class PlatformStack extends Stack {
+  readonly table: dynamodb.Table;
+  readonly bucket: s3.Bucket;
+  readonly stateMachine: sfn.StateMachine;
+  readonly httpApi: HttpApi;
+  /** The function that runs each Task state. */
+  readonly taskFunctions: Readonly<Record<TaskState, NodejsFunction>>;
+  /** The function built from each API entry file (one per distinct `entry` in API_ROUTES). */
+  readonly apiFunctions: ReadonlyMap<string, NodejsFunction>;
+
+  constructor(scope: Construct, id: string, props: PlatformStackProps = {}) {
+    super(scope, id, props);
+
+    const oidcIssuer = props.oidcIssuer ?? DEFAULT_OIDC_ISSUER;
+    const oidcAudience = props.oidcAudience ?? DEFAULT_OIDC_AUDIENCE;
+    const agencies = props.agencies ?? {};
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+
+    this.table = this.createTable();
+    this.bucket = this.createBucket();
+
+    // The contract with the composition root: these names, nothing else.
+    const environment: Record<string, string> = {
+      HANBEON_MODE: 'aws',
+      HANBEON_TABLE_NAME: this.table.tableName,
+      HANBEON_BUCKET_NAME: this.bucket.bucketName,
+      HANBEON_OIDC_ISSUER: oidcIssuer,
+      HANBEON_OIDC_AUDIENCE: oidcAudience,
+      HANBEON_AGENCIES: JSON.stringify(agencies),
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'hanbeon',
+    };
+
+    // --- workflow Tasks -------------------------------------------------------------------------
+    const tasks = new Construct(this, 'Tasks');
+    const taskFunctions = {} as Record<TaskState, NodejsFunction>;
+    for (const state of TASK_STATES) {
+      const fn = new PetitionFunction(tasks, state, {
+        projectRoot: PROJECT_ROOT,
+        entry: workflowEntry(state),
+        environment,
+        memorySize: 1024,
+        timeout: state === 'FetchEvidence' ? fetchEvidenceTimeout(agencies) : Duration.seconds(60),
+        logRetention,
+      });
+      this.table.grantReadWriteData(fn.function);
+      this.bucket.grantReadWrite(fn.function);
+      this.acknowledgeTableIndexes(fn);
+      this.acknowledgeBucketReadWrite(fn);
+      taskFunctions[state] = fn.function;
+    }
+    this.taskFunctions = taskFunctions;
+    this.grantAgencyCredentials(taskFunctions.FetchEvidence, agencies);
+
+    // --- the state machine ----------------------------------------------------------------------
+    this.stateMachine = this.createStateMachine(taskFunctions, props.workflow ?? {}, logRetention);
+
+    // --- API ------------------------------------------------------------------------------------
+    if (!API_ROUTES.some((route) => route.id === SUBMIT_ROUTE_ID)) {
+      throw new Error(`API_ROUTES has no route with id '${SUBMIT_ROUTE_ID}'; expected the route that starts petitions`);
+    }
+    const api = new Construct(this, 'Api');
+    const apiFunctions = new Map<string, NodejsFunction>();
+    for (const [entry, routes] of groupByEntry(API_ROUTES)) {
+      const starts = routes.some((route) => route.id === SUBMIT_ROUTE_ID);
+      const fn = new PetitionFunction(api, functionIdOf(entry), {
+        projectRoot: PROJECT_ROOT,
+        entry,
+        environment: starts ? { ...environment, HANBEON_STATE_MACHINE_ARN: this.stateMachine.stateMachineArn } : environment,
+        memorySize: 512,
+        // Below the HTTP API's 30 s integration limit, so the client gets our problem document.
+        timeout: Duration.seconds(10),
+        logRetention,
+      });
+      if (routes.every((route) => route.method === 'GET')) this.table.grantReadData(fn.function);
+      else this.table.grantReadWriteData(fn.function);
+      if (starts) this.stateMachine.grantStartExecution(fn.function);
+      this.acknowledgeTableIndexes(fn);
+      apiFunctions.set(entry, fn.function);
+    }
+    this.apiFunctions = apiFunctions;
+
+    this.httpApi = this.createHttpApi(api, apiFunctions, {
+      oidcIssuer,
+      oidcAudience,
+      logRetention,
+      rateLimit: props.apiRateLimit ?? 50,
+      burstLimit: props.apiBurstLimit ?? 100,
+      allowedOrigins: props.allowedOrigins,
+    });
+
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName });
+    new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
+  }
+
+  private createTable(): dynamodb.Table {
+    const table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: TABLE_KEYS.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      // No TTL: expiry is checked by the code, because dynalite (local) has no TTL (DESIGN §5).
+    });
+    // Projections mirror createTableInput in shared/store/table.ts (local mode and tests).
+    table.addGlobalSecondaryIndex({
+      indexName: TABLE_KEYS.byCitizen.indexName,
+      partitionKey: { name: TABLE_KEYS.byCitizen.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.byCitizen.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    table.addGlobalSecondaryIndex({
+      indexName: TABLE_KEYS.active.indexName,
+      partitionKey: { name: TABLE_KEYS.active.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.active.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+    });
+    return table;
+  }
+
+  private createBucket(): s3.Bucket {
+    const accessLogs = new s3.Bucket(this, 'AccessLogBucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      // Server access log delivery supports SSE-S3 only.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket is the server access log destination of the document bucket; logging it into itself would loop.',
+    });
+
+    return new s3.Bucket(this, 'DocumentBucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'documents/',
+      lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  private createStateMachine(taskFunctions: Record<TaskState, NodejsFunction>, workflowProps: PetitionWorkflowProps, logRetention: logs.RetentionDays) {
+    // States live in their own scope so their construct ids (the state names) cannot collide.
+    const workflow = new Construct(this, 'Workflow');
+    const chain = definePetitionWorkflow(workflow, (state) => taskFunctions[state], workflowProps);
+    const stateMachine = new sfn.StateMachine(workflow, 'StateMachine', {
+      definitionBody: sfn.DefinitionBody.fromChainable(chain),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      tracingEnabled: true,
+      logs: {
+        destination: new logs.LogGroup(workflow, 'Logs', { retention: logRetention }),
+        level: sfn.LogLevel.ALL,
+        // Payloads carry ids only, but keep personal data out of logs regardless.
+        includeExecutionData: false,
+      },
+    });
+    Validations.of(workflow).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Step Functions logging and X-Ray tracing: the CloudWatch Logs delivery actions (logs:CreateLogDelivery, ...) and xray:PutTraceSegments do not support resource-level permissions.',
+      },
+      ...TASK_STATES.map((state) => ({
+        id: wildcardUnder(taskFunctions[state], ':*'),
+        reason: `Invoking the ${state} function by any version or alias (ARN:*) is how CDK's LambdaInvoke grants access; it is still this one function.`,
+      })),
+    );
+    return stateMachine;
+  }
+
+  private createHttpApi(
+    scope: Construct,
+    functions: ReadonlyMap<string, NodejsFunction>,
+    options: { oidcIssuer: string; oidcAudience: string; logRetention: logs.RetentionDays; rateLimit: number; burstLimit: number; allowedOrigins: string[] | undefined },
+  ): HttpApi {
+    const corsPreflight: CorsPreflightOptions | undefined =
+      options.allowedOrigins === undefined
+        ? undefined
+        : {
+            allowOrigins: options.allowedOrigins,
+            allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST],
+            allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+            maxAge: Duration.hours(1),
+          };
+    const httpApi = new HttpApi(scope, 'HttpApi', {
+      description: 'hanbeon civil petitions',
+      // The default stage is created below so that it can have access logs (APIG1).
+      createDefaultStage: false,
+      ...(corsPreflight === undefined ? {} : { corsPreflight }),
+    });
+
+    const stage = new HttpStage(scope, 'DefaultStage', {
+      httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: options.rateLimit, burstLimit: options.burstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(new logs.LogGroup(scope, 'AccessLogs', { retention: options.logRetention })),
+        // No user or token fields: the request id ties a line to the function's logs.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            integrationLatency: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+            sourceIp: '$context.identity.sourceIp',
+          }),
+        ),
+      },
+    });
+
+    const authorizer = new HttpJwtAuthorizer('CitizenAuthorizer', options.oidcIssuer, { jwtAudience: [options.oidcAudience] });
+    for (const route of API_ROUTES) {
+      const fn = functions.get(route.entry);
+      if (fn === undefined) throw new Error(`No function for route ${route.id}: expected one built from ${route.entry}`);
+      const [httpRoute] = httpApi.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: new HttpLambdaIntegration(`${route.id}Integration`, fn),
+        ...(route.auth === 'citizen' ? { authorizer } : {}),
+      });
+      if (route.auth === 'none' && httpRoute !== undefined) {
+        Validations.of(httpRoute).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.method} ${route.path} is public by design (routes.ts auth: 'none'): it serves only non-personal data (health, API description, petition types).`,
+        });
+      }
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: stage.url });
+    return httpApi;
+  }
+
+  /** FetchEvidence alone reads the agency credentials, each by its exact ARN. */
+  private grantAgencyCredentials(fetchEvidence: NodejsFunction, agencies: Readonly<Record<string, AgencyEndpoint>>): void {
+    const credentials = new Construct(this, 'AgencyCredentials');
+    for (const [agencyId, agency] of Object.entries(agencies)) {
+      if (agency.credentialSecretArn === undefined) continue;
+      secretsmanager.Secret.fromSecretCompleteArn(credentials, agencyId.replaceAll('/', '-'), agency.credentialSecretArn).grantRead(fetchEvidence);
+    }
+  }
+
+  private acknowledgeTableIndexes(fn: PetitionFunction): void {
+    Validations.of(fn).acknowledge({
+      id: wildcardUnder(this.table, '/index/*'),
+      reason: 'Queries use the table\'s indexes (gsi1: a citizen\'s petitions, gsi2: active petitions); the grant covers this table\'s indexes only.',
+    });
+  }
+
+  private acknowledgeBucketReadWrite(fn: PetitionFunction): void {
+    Validations.of(fn).acknowledge(
+      {
+        id: wildcardUnder(this.bucket, '/*'),
+        reason: 'Task functions read and write evidence documents and result PDFs under any key of the document bucket (keys are generated per petition).',
+      },
+      ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((action) => ({
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason: `${action} comes from Bucket.grantReadWrite (object versions, tagging and multipart uploads of the document bucket); scoped to that bucket only.`,
+      })),
+    );
+  }
+}
+
+/** FetchEvidence may wait the slowest agency's full timeout, plus its own work. */
+const fetchEvidenceTimeout = (agencies: Readonly<Record<string, AgencyEndpoint>>): Duration => {
+  const slowestMs = Math.max(DEFAULT_AGENCY_TIMEOUT_MS, ...Object.values(agencies).map((agency) => agency.timeoutMs ?? DEFAULT_AGENCY_TIMEOUT_MS));
+  return Duration.seconds(Math.ceil(slowestMs / 1000) + FETCH_EVIDENCE_MARGIN.toSeconds());
+};
+
+/** Routes grouped by entry file, in the order the entries first appear. */
+const groupByEntry = (routes: readonly ApiRoute[]): Map<string, ApiRoute[]> => {
+  const byEntry = new Map<string, ApiRoute[]>();
+  for (const route of routes) byEntry.set(route.entry, [...(byEntry.get(route.entry) ?? []), route]);
+  return byEntry;
+};
+
+/** `functions/api/submit-petition.ts` → `SubmitPetition`: one construct id per entry file. */
+const functionIdOf = (entry: string): string =>
+  (entry.split('/').pop() ?? entry)
+    .replace(/\.ts$/, '')
+    .split('-')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');

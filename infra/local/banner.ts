@@ -1,0 +1,33 @@
+/** The start-up banner: where things are, and a copy-paste walk through one petition. */
+import type { Catalog } from '../../shared/catalog/load.ts';
+
+/** The README's curl tour, generated from the catalog so the example always matches the templates. */
+export function curlTour(url: string, catalog: Catalog, typeId = 'basic-pension'): string {
+  const type = catalog.petitionTypes.get(typeId) ?? [...catalog.petitionTypes.values()][0]!;
+  const body = JSON.stringify({ type: type.id, fields: type.example.fields, consent: { documents: type.evidence.map((e) => e.id) } });
+  return [
+    `# 1. Log in as a demo citizen (development identity provider)`,
+    `TOKEN=$(curl -s -X POST ${url}/dev/idp/token -H 'content-type: application/json' \\`,
+    `  -d '{"subject": "${type.example.subject}"}' | sed -E 's/.*"id_token":"([^"]+)".*/\\1/')`,
+    `# 2. Submit a ${type.name.en} (${type.name.ko}): no attachments, the documents are fetched for you`,
+    `PETITION=$(curl -s -X POST ${url}/v1/petitions -H "authorization: Bearer $TOKEN" \\`,
+    `  -H 'content-type: application/json' -H "idempotency-key: demo-$(date +%s)" \\`,
+    `  -d '${body}' | sed -E 's/.*"id":"([^"]+)".*/\\1/')`,
+    `# 3. Watch it go from RECEIVED to a decision`,
+    `curl -s ${url}/v1/petitions/$PETITION -H "authorization: Bearer $TOKEN"`,
+  ].join('\n');
+}
+
+export function banner(url: string, catalog: Catalog, dataDir: string, agencies: { id: string; baseUrl: string }[]): string {
+  return [
+    `hanbeon (embedded) is listening on ${url}`,
+    `  data:      ${dataDir}`,
+    `  API:       ${url}/openapi.json`,
+    `  agencies:  ${agencies.map((a) => `${a.id} ${a.baseUrl}`).join(', ')} (simulated)`,
+    `  identity:  ${url}/dev/idp (development provider; demo citizens at ${url}/dev/idp/citizens)`,
+    '',
+    curlTour(url, catalog),
+    '',
+    'Ctrl-C stops; unfinished petitions resume at the next start.',
+  ].join('\n');
+}

@@ -1,0 +1,59 @@
+/**
+ * Local-only routes: the development identity provider (/dev/idp/…) and a view of the simulated
+ * agencies (/dev/agencies). They exist only in the embedded platform, never on AWS.
+ */
+import type { ApiResult } from '../../functions/api/http.ts';
+import { ProblemError, problemResponse } from '../../functions/api/problem.ts';
+import type { AssuranceLevel } from '../../shared/petition/model.ts';
+import { ASSURANCE_LEVELS } from '../../shared/petition/model.ts';
+import type { ExtraRoute } from './api-server.ts';
+import type { DevIdentityProvider } from './dev-idp.ts';
+import type { SimulatedAgency } from './simulated-agencies/index.ts';
+
+const json = (body: unknown, statusCode = 200): ApiResult => ({ statusCode, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, body: JSON.stringify(body) });
+
+const parseTokenRequest = (body: Buffer): { subject: string; assurance?: AssuranceLevel } => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new ProblemError('malformed-json', 'Malformed JSON', 'expected {"subject": "<citizen id>", "assurance"?: "low|substantial|high"}');
+  }
+  const { subject, assurance } = (parsed ?? {}) as { subject?: unknown; assurance?: unknown };
+  if (typeof subject !== 'string' || subject === '') {
+    throw new ProblemError('validation-failed', 'Validation failed', 'subject: expected a citizen id string (see GET /dev/idp/citizens)');
+  }
+  if (assurance !== undefined && !ASSURANCE_LEVELS.includes(assurance as AssuranceLevel)) {
+    throw new ProblemError('validation-failed', 'Validation failed', `assurance: expected one of ${ASSURANCE_LEVELS.join(', ')}, received ${JSON.stringify(assurance)}`);
+  }
+  return { subject, ...(assurance ? { assurance: assurance as AssuranceLevel } : {}) };
+};
+
+export const devRoutes =
+  (context: () => { idp: DevIdentityProvider; agencies: ReadonlyMap<string, SimulatedAgency> }): ExtraRoute =>
+  async ({ method, path, body }) => {
+    if (!path.startsWith('/dev/')) return undefined;
+    const { idp, agencies } = context();
+    try {
+      if (method === 'POST' && path === '/dev/idp/token') {
+        try {
+          return json(await idp.issueToken(parseTokenRequest(body)));
+        } catch (error) {
+          if ((error as Error).name === 'UnknownCitizenError') {
+            throw new ProblemError('validation-failed', 'Validation failed', `subject: no such citizen in the synthetic population (see GET /dev/idp/citizens)`);
+          }
+          throw error;
+        }
+      }
+      if (method === 'GET' && path === '/dev/idp/citizens') return json({ items: idp.citizens() });
+      if (method === 'GET' && path === '/dev/idp/jwks.json') return json(idp.jwks());
+      if (method === 'GET' && path === '/dev/idp/.well-known/openid-configuration') return json(idp.discovery());
+      if (method === 'GET' && path === '/dev/agencies') {
+        return json({ items: [...agencies.values()].map((a) => ({ id: a.id, baseUrl: a.baseUrl, documentRequests: a.requestCount() })) });
+      }
+      return undefined;
+    } catch (error) {
+      if (error instanceof ProblemError) return problemResponse(error);
+      throw error;
+    }
+  };

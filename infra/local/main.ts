@@ -1,0 +1,34 @@
+/** `npm start`: the embedded platform in one process. */
+import { ConfigError, loadConfig } from '../../functions/config.ts';
+import { CatalogError } from '../../shared/catalog/load.ts';
+import { banner } from './banner.ts';
+import { startLocalPlatform } from './platform.ts';
+
+try {
+  const config = loadConfig();
+  const platform = await startLocalPlatform(config);
+  console.log(banner(platform.url, platform.catalog, config.DATA_DIR, [...platform.agencies.values()]));
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping (running petitions resume at the next start)…`);
+    platform.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('error while stopping:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+} catch (error) {
+  // Bad configuration or templates stop start-up with the file/key and the reason, not a stack trace.
+  if (error instanceof ConfigError || error instanceof CatalogError) {
+    console.error(`hanbeon cannot start: ${error.message}`);
+    process.exit(2);
+  }
+  throw error;
+}

@@ -1,0 +1,53 @@
+import type { EvidenceRecord, Petition, PetitionStatus, TimelineEntry } from '../petition/model.ts';
+
+/** The claim an Idempotency-Key makes: this citizen, this key → this request hash → this petition. */
+export interface IdempotencyRecord {
+  subject: string;
+  key: string;
+  requestHash: string;
+  petitionId: string;
+  createdAt: string;
+  /** Epoch seconds after which the key may be reused; checked by code (dynalite has no TTL). */
+  expiresAt: number;
+}
+
+/** A step's recorded result, keyed by (petition, state, input hash): the replay journal of DESIGN §4. */
+export interface StepRecord {
+  petitionId: string;
+  stepKey: string; // `${state}#${inputHash}`
+  state: string;
+  startedAt: string;
+  finishedAt: string;
+  result: unknown;
+}
+
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
+}
+
+/** Persistence port for petitions. One adapter: DynamoDB single table (dynalite locally). */
+export interface PetitionStore {
+  /** Creates the petition; throws if one with the same id exists. */
+  createPetition(petition: Petition): Promise<void>;
+  getPetition(id: string): Promise<Petition | undefined>;
+  /**
+   * Moves the petition to `to` (optimistic concurrency on `version`, re-read and retried on a race).
+   * Same status → returns the petition unchanged. A transition the status machine forbids throws.
+   */
+  transition(id: string, to: PetitionStatus, patch?: Pick<Partial<Petition>, 'decision' | 'failure'>): Promise<Petition>;
+  /** Claims an idempotency key; when taken (and not expired), returns the record that holds it. */
+  claimIdempotencyKey(record: IdempotencyRecord): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }>;
+  getStepRecord(petitionId: string, stepKey: string): Promise<StepRecord | undefined>;
+  /** Records a step result; the first writer wins and its record is returned. */
+  putStepRecord(record: StepRecord): Promise<StepRecord>;
+  appendTimeline(petitionId: string, entry: TimelineEntry): Promise<void>;
+  /** Timeline entries and step records of a petition, oldest first. */
+  getTimeline(petitionId: string): Promise<TimelineEntry[]>;
+  putEvidence(record: EvidenceRecord): Promise<void>;
+  listEvidence(petitionId: string): Promise<EvidenceRecord[]>;
+  /** Petitions not yet in a terminal status (the local runner replays them after a restart). */
+  listActivePetitionIds(page?: { limit?: number; cursor?: string }): Promise<Page<string>>;
+  /** A citizen's petitions, newest first. */
+  listPetitionsBySubject(subject: string, page?: { limit?: number; cursor?: string }): Promise<Page<Petition>>;
+}

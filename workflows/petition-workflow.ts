@@ -1,0 +1,87 @@
+/**
+ * The petition workflow, written once. CDK turns it into the state machine deployed on AWS; the
+ * local runner executes the very ASL this chain synthesizes (docs/adr/0001). State names are the
+ * contract between the definition and what runs each Task.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import { REJECTION_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '../shared/errors.ts';
+
+/** Every Task state of the workflow; each is one function in functions/workflow/. */
+export const TASK_STATES = ['VerifyIdentity', 'FetchEvidence', 'Decide', 'Complete', 'Reject', 'RequestReview', 'RecordFailure'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+/** Maps a Task state to what runs it: deployed Lambda functions on AWS, placeholders locally. */
+export type TaskResolver = (state: TaskState) => IFunction;
+
+export interface PetitionWorkflowProps {
+  /**
+   * How many documents are fetched at once for one petition.
+   * @default 4
+   */
+  readonly evidenceConcurrency?: number;
+  /**
+   * Attempts at an unavailable agency before the petition fails.
+   * @default 6 (1 s, 2 s, 4 s, 8 s, 16 s with full jitter)
+   */
+  readonly agencyMaxAttempts?: number;
+}
+
+/** Builds the workflow chain: VerifyIdentity → RetrieveEvidence (Map) → Decide → outcome. */
+export function definePetitionWorkflow(scope: Construct, resolve: TaskResolver, props: PetitionWorkflowProps = {}): sfn.IChainable {
+  // Each Task receives and returns small JSON (ids and hashes, never documents): DESIGN §5.
+  const task = (state: TaskState, resultPath: string | undefined) =>
+    new tasks.LambdaInvoke(scope, state, {
+      lambdaFunction: resolve(state),
+      payloadResponseOnly: true,
+      ...(resultPath === undefined ? {} : { resultPath }),
+    });
+
+  const failed = new sfn.Fail(scope, 'PetitionFailed', { error: 'PetitionFailed', cause: 'See the petition timeline for the step that failed and why.' });
+  const recordFailure = task('RecordFailure', sfn.JsonPath.DISCARD).next(failed);
+  const reject = task('Reject', sfn.JsonPath.DISCARD);
+  const complete = task('Complete', sfn.JsonPath.DISCARD);
+  const requestReview = task('RequestReview', sfn.JsonPath.DISCARD);
+
+  const catchOutcomes = <T extends sfn.TaskStateBase | sfn.Map>(state: T): T => {
+    state.addCatch(reject, { errors: [...REJECTION_ERROR_NAMES], resultPath: '$.error' });
+    state.addCatch(recordFailure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    return state;
+  };
+
+  const verifyIdentity = catchOutcomes(task('VerifyIdentity', '$.verification'));
+
+  const fetchEvidence = task('FetchEvidence', undefined);
+  fetchEvidence.addRetry({
+    errors: [...RETRYABLE_ERROR_NAMES],
+    interval: Duration.seconds(1),
+    backoffRate: 2,
+    maxAttempts: props.agencyMaxAttempts ?? 6,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+
+  const retrieveEvidence = catchOutcomes(
+    new sfn.Map(scope, 'RetrieveEvidence', {
+      itemsPath: '$.verification.evidenceIds',
+      itemSelector: {
+        petitionId: sfn.JsonPath.stringAt('$.petitionId'),
+        evidenceId: sfn.JsonPath.stringAt('$$.Map.Item.Value'),
+      },
+      maxConcurrency: props.evidenceConcurrency ?? 4,
+      resultPath: '$.evidence',
+    }),
+  );
+  retrieveEvidence.itemProcessor(fetchEvidence);
+
+  const decide = catchOutcomes(task('Decide', '$.decision'));
+
+  const routeDecision = new sfn.Choice(scope, 'RouteDecision')
+    .when(sfn.Condition.stringEquals('$.decision.outcome', 'approve'), complete)
+    .when(sfn.Condition.stringEquals('$.decision.outcome', 'review'), requestReview)
+    .otherwise(reject);
+
+  return verifyIdentity.next(retrieveEvidence).next(decide).next(routeDecision);
+}
