@@ -2,9 +2,21 @@
 import { z } from 'zod';
 import { PROBLEM_BASE, PROBLEM_TYPES } from './problem.ts';
 import { API_ROUTES, type ApiRoute } from './routes.ts';
-import { health, petitionAccepted, petitionTypeList, petitionView, problemDocument, submitPetitionRequest } from './schemas.ts';
+import { health, petitionAccepted, petitionTypeList, petitionTypeSummary, petitionView, problemDocument, submitPetitionRequest } from './schemas.ts';
 
-const schemaOf = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
+/** Component schemas: every API schema registered with `.meta({ id })` in schemas.ts, cross-referenced by $ref. */
+const componentSchemas = (): Record<string, unknown> => {
+  const ids = [submitPetitionRequest, petitionAccepted, petitionView, petitionTypeList, petitionTypeSummary, problemDocument, health].map((s) => z.globalRegistry.get(s)?.id);
+  const { schemas } = z.toJSONSchema(z.globalRegistry, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any', uri: (id) => `#/components/schemas/${id}` });
+  return Object.fromEntries(
+    Object.entries(schemas)
+      .filter(([id]) => ids.includes(id))
+      .map(([id, schema]) => {
+        const { $schema: _dialect, $id: _id, ...rest } = schema as Record<string, unknown>;
+        return [id, rest];
+      }),
+  );
+};
 
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
 const ok = (description: string, ref: string, status = '200') => ({
@@ -63,14 +75,7 @@ export function buildOpenApiDocument(serverUrl?: string): Record<string, unknown
     paths,
     components: {
       securitySchemes: { idToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An OpenID Connect ID token from the identity provider' } },
-      schemas: {
-        SubmitPetitionRequest: schemaOf(submitPetitionRequest),
-        PetitionAccepted: schemaOf(petitionAccepted),
-        Petition: schemaOf(petitionView),
-        PetitionTypeList: schemaOf(petitionTypeList),
-        Problem: schemaOf(problemDocument),
-        Health: schemaOf(health),
-      },
+      schemas: componentSchemas(),
     },
   };
 }

@@ -18,6 +18,11 @@ export interface PetitionFunctionProps {
   readonly projectRoot: string;
   /** Module exporting `handler`, relative to `projectRoot` (e.g. `functions/workflow/decide.ts`). */
   readonly entry: string;
+  /**
+   * Directories under `projectRoot` copied beside the bundle (read at run time from /var/task/<dir>).
+   * @default - none
+   */
+  readonly includeDirectories?: readonly string[];
   /** Environment the composition root reads (see PlatformStack). */
   readonly environment: Readonly<Record<string, string>>;
   /**
@@ -82,6 +87,12 @@ export class PetitionFunction extends Construct {
         bundleAwsSDK: true,
         // esbuild is a devDependency (DESIGN §8): never fall back to Docker.
         forceDockerBundling: false,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) =>
+            (props.includeDirectories ?? []).map((dir) => `cp -R "${path.join(inputDir, dir)}" "${path.join(outputDir, dir)}"`),
+        },
       },
     });
 

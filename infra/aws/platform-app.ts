@@ -25,7 +25,7 @@ const agenciesSchema = z.record(
   z.strictObject({
     baseUrl: z.url(),
     credentialSecretArn: z.string().regex(/^arn:[\w-]+:secretsmanager:/).optional(),
-    timeoutMs: z.number().int().positive().optional(),
+    timeoutMs: z.number().int().positive().max(60_000).optional(),
     jwksUrl: z.url().optional(),
   }),
 );

@@ -28,10 +28,19 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DEFAULT_OIDC_ISSUER = 'https://login.hanbeon.invalid';
 export const DEFAULT_OIDC_AUDIENCE = 'hanbeon';
 
-/** Per-request agency timeout the evidence connector applies when an agency sets none. */
+/** Per-request agency timeout assumed when an agency sets none (functions/compose.ts applies 5 s). */
 export const DEFAULT_AGENCY_TIMEOUT_MS = 10_000;
-/** Time FetchEvidence needs beyond the agency call: cold start, signature check, store write. */
-const FETCH_EVIDENCE_MARGIN = Duration.seconds(15);
+/**
+ * Time FetchEvidence needs beyond one agency call: a cold start fetches every agency's keys
+ * (5 s limit each), then the issuer signature is checked and the evidence written.
+ */
+const FETCH_EVIDENCE_MARGIN = Duration.seconds(30);
+/** Run-time limit of every other Task. */
+const TASK_TIMEOUT = Duration.seconds(60);
+
+/** Petition types and agencies (templates/) ship inside every bundle; the catalog is read at cold start. */
+const TEMPLATES_DIR = 'templates';
+const LAMBDA_TASK_ROOT = '/var/task';
 
 /** The API route that starts petitions: its function alone may start executions. */
 const SUBMIT_ROUTE_ID = 'SubmitPetition';
@@ -133,6 +142,7 @@ export class PlatformStack extends Stack {
       HANBEON_OIDC_ISSUER: oidcIssuer,
       HANBEON_OIDC_AUDIENCE: oidcAudience,
       HANBEON_AGENCIES: JSON.stringify(agencies),
+      HANBEON_TEMPLATES_DIR: `${LAMBDA_TASK_ROOT}/${TEMPLATES_DIR}`,
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'hanbeon',
     };
@@ -144,9 +154,10 @@ export class PlatformStack extends Stack {
       const fn = new PetitionFunction(tasks, state, {
         projectRoot: PROJECT_ROOT,
         entry: workflowEntry(state),
+        includeDirectories: [TEMPLATES_DIR],
         environment,
         memorySize: 1024,
-        timeout: state === 'FetchEvidence' ? fetchEvidenceTimeout(agencies) : Duration.seconds(60),
+        timeout: state === 'FetchEvidence' ? fetchEvidenceTimeout(agencies) : TASK_TIMEOUT,
         logRetention,
       });
       this.table.grantReadWriteData(fn.function);
@@ -172,6 +183,7 @@ export class PlatformStack extends Stack {
       const fn = new PetitionFunction(api, functionIdOf(entry), {
         projectRoot: PROJECT_ROOT,
         entry,
+        includeDirectories: [TEMPLATES_DIR],
         environment: starts ? { ...environment, HANBEON_STATE_MACHINE_ARN: this.stateMachine.stateMachineArn } : environment,
         memorySize: 512,
         // Below the HTTP API's 30 s integration limit, so the client gets our problem document.
@@ -235,10 +247,6 @@ export class PlatformStack extends Stack {
       encryption: s3.BucketEncryption.S3_MANAGED,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket is the server access log destination of the document bucket; logging it into itself would loop.',
     });
 
     return new s3.Bucket(this, 'DocumentBucket', {
@@ -380,10 +388,10 @@ export class PlatformStack extends Stack {
   }
 }
 
-/** FetchEvidence may wait the slowest agency's full timeout, plus its own work. */
-const fetchEvidenceTimeout = (agencies: Readonly<Record<string, AgencyEndpoint>>): Duration => {
+/** FetchEvidence may wait the slowest agency's full timeout plus its own work, and never less than any Task. */
+export const fetchEvidenceTimeout = (agencies: Readonly<Record<string, AgencyEndpoint>>): Duration => {
   const slowestMs = Math.max(DEFAULT_AGENCY_TIMEOUT_MS, ...Object.values(agencies).map((agency) => agency.timeoutMs ?? DEFAULT_AGENCY_TIMEOUT_MS));
-  return Duration.seconds(Math.ceil(slowestMs / 1000) + FETCH_EVIDENCE_MARGIN.toSeconds());
+  return Duration.seconds(Math.max(TASK_TIMEOUT.toSeconds(), Math.ceil(slowestMs / 1000) + FETCH_EVIDENCE_MARGIN.toSeconds()));
 };
 
 /** Routes grouped by entry file, in the order the entries first appear. */

@@ -93,6 +93,12 @@ const withoutKeys = <T>(item: Item): T => {
   return copy as T;
 };
 
+/** The petition without storage attributes (keys, item type, the status history kept for the timeline). */
+const toPetition = (item: Item): Petition => {
+  const { statusHistory: _history, ...petition } = withoutKeys<Item>(item);
+  return petition as unknown as Petition;
+};
+
 const clampLimit = (limit: number | undefined): number => {
   if (limit === undefined) return DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`page limit must be a positive integer, received ${limit}`);
@@ -152,6 +158,8 @@ export class DynamoPetitionStore implements PetitionStore {
       ...itemKeys.petitionByCitizen(petition.subject, petition.createdAt, petition.id),
       ...(isTerminal(petition.status) ? {} : itemKeys.activePetition(petition.id, petition.createdAt)),
       itemType: 'petition',
+      // Status history lives on the petition item, appended by the same write that changes the status.
+      statusHistory: [{ at: petition.createdAt, status: petition.status }],
     };
     try {
       await this.client.send(
@@ -165,7 +173,7 @@ export class DynamoPetitionStore implements PetitionStore {
 
   async getPetition(id: string): Promise<Petition | undefined> {
     const item = await this.getItem(itemKeys.petition(id));
-    return item && withoutKeys<Petition>(item);
+    return item && toPetition(item);
   }
 
   async transition(
@@ -185,9 +193,16 @@ export class DynamoPetitionStore implements PetitionStore {
         ':next': current.version + 1,
         ':to': to,
         ':updatedAt': this.now().toISOString(),
+        ':history': [{ at: this.now().toISOString(), status: to }],
+        ':noHistory': [],
       };
-      const names: Record<string, string> = { '#status': 'status', '#version': 'version', '#updatedAt': 'updatedAt' };
-      const sets = ['#status = :to', '#version = :next', '#updatedAt = :updatedAt'];
+      const names: Record<string, string> = { '#status': 'status', '#version': 'version', '#updatedAt': 'updatedAt', '#statusHistory': 'statusHistory' };
+      const sets = [
+        '#status = :to',
+        '#version = :next',
+        '#updatedAt = :updatedAt',
+        '#statusHistory = list_append(if_not_exists(#statusHistory, :noHistory), :history)',
+      ];
       for (const [field, value] of Object.entries(changes)) {
         names[`#${field}`] = field;
         values[`:${field}`] = value;
@@ -207,7 +222,7 @@ export class DynamoPetitionStore implements PetitionStore {
             ReturnValues: 'ALL_NEW',
           }),
         );
-        return withoutKeys<Petition>(output.Attributes ?? {});
+        return toPetition(output.Attributes ?? {});
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;
         if (attempt >= MAX_TRANSITION_ATTEMPTS) {
@@ -283,11 +298,14 @@ export class DynamoPetitionStore implements PetitionStore {
     const items = await this.queryAll({
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk',
-      FilterExpression: 'itemType IN (:event, :step)',
-      ExpressionAttributeValues: { ':pk': itemKeys.petition(petitionId).pk, ':event': 'event', ':step': 'step' },
+      FilterExpression: 'itemType IN (:event, :step, :petition)',
+      ExpressionAttributeValues: { ':pk': itemKeys.petition(petitionId).pk, ':event': 'event', ':step': 'step', ':petition': 'petition' },
       ConsistentRead: true,
     });
-    const entries = items.map((item): TimelineEntry => {
+    const statusEntries = items
+      .filter((item) => item.itemType === 'petition')
+      .flatMap((item) => ((item.statusHistory ?? []) as { at: string; status: PetitionStatus }[]).map((h): TimelineEntry => ({ at: h.at, state: 'Petition', kind: 'status', status: h.status })));
+    const stepEntries = items.filter((item) => item.itemType !== 'petition').map((item): TimelineEntry => {
       if ((item.sk as string).startsWith(SORT_PREFIX.event)) return withoutKeys<TimelineEntry>(item);
       const step = this.toStepRecord(item);
       const took = Date.parse(step.finishedAt) - Date.parse(step.startedAt);
@@ -295,10 +313,10 @@ export class DynamoPetitionStore implements PetitionStore {
         at: step.finishedAt,
         state: step.state,
         kind: 'step-completed',
-        ...(Number.isNaN(took) ? {} : { detail: `took ${took} ms` }),
+        ...(Number.isNaN(took) ? {} : { detail: step.label ? `${step.label}, took ${took} ms` : `took ${took} ms` }),
       };
     });
-    return entries.sort(byTime);
+    return [...statusEntries, ...stepEntries].sort(byTime);
   }
 
   async putEvidence(record: EvidenceRecord): Promise<void> {
@@ -385,7 +403,7 @@ export class DynamoPetitionStore implements PetitionStore {
         ExclusiveStartKey: startKey,
       }),
     );
-    const items = (output.Items ?? []).map((item) => withoutKeys<Petition>(item));
+    const items = (output.Items ?? []).map((item) => toPetition(item));
     return output.LastEvaluatedKey ? { items, cursor: encodeCursor({ k: output.LastEvaluatedKey }) } : { items };
   }
 

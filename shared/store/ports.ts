@@ -16,6 +16,8 @@ export interface StepRecord {
   petitionId: string;
   stepKey: string; // `${state}#${inputHash}`
   state: string;
+  /** What the step acted on, for the timeline (e.g. which document); never personal data. */
+  label?: string;
   startedAt: string;
   finishedAt: string;
   result: unknown;

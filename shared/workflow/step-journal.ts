@@ -20,6 +20,7 @@ export async function journaledStep<I extends { petitionId: string }, O>(
   status: PetitionStatus | undefined,
   input: I,
   work: () => Promise<O>,
+  label?: string,
 ): Promise<O> {
   const stepKey = `${state}#${canonicalDigest(input)}`;
   const recorded = await ctx.store.getStepRecord(input.petitionId, stepKey);
@@ -32,7 +33,7 @@ export async function journaledStep<I extends { petitionId: string }, O>(
     result = await work();
   } catch (error) {
     const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
-    await ctx.store.appendTimeline(input.petitionId, { at: ctx.clock().toISOString(), state, kind: 'step-failed', detail: `${name}: ${message}` });
+    await ctx.store.appendTimeline(input.petitionId, { at: ctx.clock().toISOString(), state, kind: 'step-failed', detail: `${label ? `${label}: ` : ''}${name}: ${message}` });
     throw error;
   }
   // First writer wins: if a concurrent duplicate recorded first, its result is the one that counts.
@@ -40,6 +41,7 @@ export async function journaledStep<I extends { petitionId: string }, O>(
     petitionId: input.petitionId,
     stepKey,
     state,
+    ...(label ? { label } : {}),
     startedAt,
     finishedAt: ctx.clock().toISOString(),
     result: result ?? null,

@@ -122,7 +122,7 @@ export const fetchEvidence = (input: EvidenceItem, deps: StepDeps): Promise<Retr
       objectKey,
     });
     return { evidenceId: requirement.id, sha256 };
-  });
+  }, input.evidenceId);
 
 /** Decide: the type's rules over the petition's fields and the documents retrieved for it. */
 export const decidePetition = (input: PetitionRef, deps: StepDeps): Promise<Decision> =>

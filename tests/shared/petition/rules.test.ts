@@ -1,51 +1,30 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPopulation, type Citizen } from '../../../infra/local/population.ts';
+import { documentsOf } from '../../../infra/local/simulated-agencies/records.ts';
 import { defaultTemplatesDir, loadCatalog, type Catalog } from '../../../shared/catalog/load.ts';
 import type { Condition, PetitionType, Rule } from '../../../shared/catalog/schema.ts';
 import { decide, internationalAge, type DecisionFacts } from '../../../shared/petition/rules.ts';
 
-// ---- factories: facts as the workflow assembles them from the simulated agencies ----
+// ---- factories: facts as the workflow assembles them, from the simulated agencies' real records ----
 
 const population = createPopulation({ size: 10 });
 const citizen = (subject: string): Citizen => population.get(subject)!;
-const ownerOf = (parcelNumber: string) => population.demo().find((c) => c.parcels.includes(parcelNumber));
 
 /** 2026-11-24 12:00 in Seoul. */
 const NOW = new Date('2026-11-24T03:00:00Z');
-const DEFAULT_OFFICIAL_PRICE = 412_000_000;
 
-/** The record each simulated agency holds for a document lookup, before data minimisation. */
-const agencyRecord = (documentType: string, applicant: Citizen, lookupKey: string, officialPrice: number): Record<string, unknown> => {
-  switch (documentType) {
-    case 'resident-registration':
-      return { name: applicant.name, birthDate: applicant.birthDate, address: applicant.address, moveInDate: applicant.moveInDate, householdHead: applicant.householdHead };
-    case 'family-relations':
-      return { name: applicant.name, birthDate: applicant.birthDate, maritalStatus: applicant.maritalStatus, spouseName: applicant.spouseName };
-    case 'income-certificate':
-      return { monthlyIncome: applicant.monthlyIncome, assessedYear: 2025 };
-    case 'tax-payment-certificate':
-      return { name: applicant.name, taxArrears: applicant.taxArrears };
-    case 'land-register':
-      return { parcelNumber: lookupKey, ownerName: ownerOf(lookupKey)?.name, landCategory: '대', areaSquareMeters: 330.6, officialPrice };
-    case 'building-register':
-      return { address: lookupKey, mainUse: lookupKey.includes('상가') ? 'commercial' : 'apartment', approvedAt: '2015-06-30' };
-    default:
-      throw new Error(`no simulated record for ${documentType}`);
-  }
-};
-
-/** Facts for `subject` filing `fields`, each document cut down to the fields the type requests. */
-const factsFor = (type: PetitionType, subject: string, fields: Record<string, unknown>, options: { officialPrice?: number } = {}): DecisionFacts => {
-  const applicant = citizen(subject);
+/** Facts for `subject` filing `fields`: each document as the simulator issues it, cut to the fields the type requests. */
+const factsFor = (type: PetitionType, subject: string, fields: Record<string, unknown>): DecisionFacts => {
   const evidence = Object.fromEntries(
     type.evidence.map((e) => {
       const lookupKey = e.lookup === 'applicant' ? subject : String(fields[e.lookup.slice('field:'.length)]);
-      const record = agencyRecord(e.documentType, applicant, lookupKey, options.officialPrice ?? DEFAULT_OFFICIAL_PRICE);
+      const record = documentsOf(e.agency).get(e.documentType)!.find(lookupKey, population, NOW);
+      if (!record) throw new Error(`the simulated ${e.agency} has no ${e.documentType} for ${lookupKey}`);
       return [e.id, Object.fromEntries(e.fields.map((f) => [f, record[f]]))];
     }),
   );
-  return { fields, evidence, applicant: { birthDate: applicant.birthDate } };
+  return { fields, evidence, applicant: { birthDate: citizen(subject).birthDate } };
 };
 
 const ruleIds = (type: PetitionType, facts: DecisionFacts, now = NOW) => decide(type, facts, now).reasons.map((r) => r.ruleId);
@@ -189,15 +168,16 @@ describe('move-in report (전입신고)', () => {
 
 describe('property transfer registration (소유권이전등기)', () => {
   const transfer = () => shipped('property-transfer-registration');
-  const fileAs = (subject: string, change: Record<string, unknown> = {}, officialPrice?: number) =>
-    factsFor(transfer(), subject, { ...transfer().example.fields, ...change }, officialPrice === undefined ? {} : { officialPrice });
+  const fileAs = (subject: string, change: Record<string, unknown> = {}) => factsFor(transfer(), subject, { ...transfer().example.fields, ...change });
+  const officialPrice = () => fileAs('demo-park-jiwoo').evidence.landRecord!.officialPrice as number;
 
   it('approves demo-park-jiwoo buying demo-lee-cheolsu\'s parcel from him', () => {
     // Arrange
-    expect(ownerOf('2611010100-10123-0000')?.subject).toBe('demo-lee-cheolsu');
+    const facts = fileAs('demo-park-jiwoo');
+    expect(facts.evidence.landRecord!.ownerName).toBe(citizen('demo-lee-cheolsu').name);
 
     // Act
-    const decision = decide(transfer(), fileAs('demo-park-jiwoo'), NOW);
+    const decision = decide(transfer(), facts, NOW);
 
     // Assert
     expect(decision.outcome).toBe('approve');
@@ -211,9 +191,10 @@ describe('property transfer registration (소유권이전등기)', () => {
     expect(ruleIds(transfer(), facts)).toEqual(['owner-mismatch']);
   });
 
-  it('rejects a parcel no one is registered as owning', () => {
+  it('rejects when the land register names no owner', () => {
     // Arrange
-    const facts = fileAs('demo-park-jiwoo', { parcelNumber: '9999999999-99999-9999' });
+    const facts = fileAs('demo-park-jiwoo');
+    delete facts.evidence.landRecord!.ownerName;
 
     // Act + Assert
     expect(ruleIds(transfer(), facts)).toEqual(['owner-mismatch']);
@@ -238,7 +219,7 @@ describe('property transfer registration (소유권이전등기)', () => {
 
   it('reviews a sale declared below half of the official land price', () => {
     // Arrange
-    const facts = fileAs('demo-park-jiwoo', { price: 205_999_999 });
+    const facts = fileAs('demo-park-jiwoo', { price: Math.ceil(officialPrice() / 2) - 1 });
 
     // Act
     const decision = decide(transfer(), facts, NOW);
@@ -249,7 +230,7 @@ describe('property transfer registration (소유권이전등기)', () => {
   });
 
   it('does not review a sale at exactly half of the official land price', () => {
-    expect(decide(transfer(), fileAs('demo-park-jiwoo', { price: 206_000_000 }), NOW).outcome).toBe('approve');
+    expect(decide(transfer(), fileAs('demo-park-jiwoo', { price: Math.ceil(officialPrice() / 2) }), NOW).outcome).toBe('approve');
   });
 
   it('does not review a gift declared at no price', () => {
