@@ -46,7 +46,7 @@ async function agencyConnections(config: PlatformConfig, catalog: Catalog): Prom
       id: agency.id,
       baseUrl,
       credential: override?.credential ?? '',
-      timeoutMs: override?.timeoutMs ?? agency.endpoint?.timeoutMs ?? 5000,
+      timeoutMs: override?.timeoutMs ?? config.HANBEON_AGENCY_TIMEOUT_MS ?? agency.endpoint?.timeoutMs ?? 5000,
       keys: (await answer.json()) as JSONWebKeySet,
     });
   }

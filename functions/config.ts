@@ -48,6 +48,7 @@ const schema = z.object({
   HANBEON_OIDC_JWKS_URL: z.url().optional(),
   HANBEON_AGENCIES: json(z.record(z.string(), agencyOverride)).default({}),
   HANBEON_AGENCY_FAULTS: json(z.record(z.string(), faultPlan)).default({}),
+  HANBEON_AGENCY_TIMEOUT_MS: z.coerce.number().int().positive().max(60_000).optional(),
   HANBEON_POPULATION_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   HANBEON_POPULATION_SEED: z.coerce.number().int().default(20261124),
   HANBEON_RETRY_INTERVAL_MS: z.coerce.number().int().nonnegative().optional(),

@@ -24,8 +24,8 @@ export interface PetitionWorkflowProps {
    */
   readonly evidenceConcurrency?: number;
   /**
-   * Attempts at an unavailable agency before the petition fails.
-   * @default 6 (1 s, 2 s, 4 s, 8 s, 16 s with full jitter)
+   * Retries of an unavailable agency (after the first attempt) before the petition fails.
+   * @default 6 (waits of up to 1, 2, 4, 8, 16 and 32 s: exponential backoff with full jitter)
    */
   readonly agencyMaxAttempts?: number;
 }

@@ -190,10 +190,12 @@ export class PlatformStack extends Stack {
         timeout: Duration.seconds(10),
         logRetention,
       });
-      if (routes.every((route) => route.method === 'GET')) this.table.grantReadData(fn.function);
-      else this.table.grantReadWriteData(fn.function);
+      // Writes only where a route writes; public routes serve the bundled catalog and get no table access.
+      const access = tableAccessOf(routes);
+      if (access === 'read-write') this.table.grantReadWriteData(fn.function);
+      if (access === 'read') this.table.grantReadData(fn.function);
+      if (access !== 'none') this.acknowledgeTableIndexes(fn);
       if (starts) this.stateMachine.grantStartExecution(fn.function);
-      this.acknowledgeTableIndexes(fn);
       apiFunctions.set(entry, fn.function);
     }
     this.apiFunctions = apiFunctions;
@@ -392,6 +394,12 @@ export class PlatformStack extends Stack {
 export const fetchEvidenceTimeout = (agencies: Readonly<Record<string, AgencyEndpoint>>): Duration => {
   const slowestMs = Math.max(DEFAULT_AGENCY_TIMEOUT_MS, ...Object.values(agencies).map((agency) => agency.timeoutMs ?? DEFAULT_AGENCY_TIMEOUT_MS));
   return Duration.seconds(Math.max(TASK_TIMEOUT.toSeconds(), Math.ceil(slowestMs / 1000) + FETCH_EVIDENCE_MARGIN.toSeconds()));
+};
+
+/** What an API function may do with the table, from the routes it serves. */
+const tableAccessOf = (routes: readonly ApiRoute[]): 'read-write' | 'read' | 'none' => {
+  if (routes.some((route) => route.method !== 'GET')) return 'read-write';
+  return routes.some((route) => route.auth !== 'none') ? 'read' : 'none';
 };
 
 /** Routes grouped by entry file, in the order the entries first appear. */

@@ -75,7 +75,7 @@ async function connectAgencies(config: PlatformConfig, catalog: Catalog, dataDir
   try {
     for (const agency of catalog.agencies.values()) {
       const override = config.HANBEON_AGENCIES[agency.id];
-      const timeoutMs = override?.timeoutMs ?? agency.endpoint?.timeoutMs ?? 5000;
+      const timeoutMs = override?.timeoutMs ?? config.HANBEON_AGENCY_TIMEOUT_MS ?? agency.endpoint?.timeoutMs ?? 5000;
       if (override) {
         const jwksUrl = override.jwksUrl ?? `${override.baseUrl.replace(/\/$/, '')}/.well-known/jwks.json`;
         const keys = (await (await fetch(jwksUrl, { signal: AbortSignal.timeout(timeoutMs) })).json()) as JSONWebKeySet;

@@ -73,7 +73,9 @@ const fieldError =
       case 'too_small':
         return issue.origin === 'string' ? `expected non-empty text, received ""` : `expected at least ${issue.minimum}, received ${received}`;
       case 'invalid_format':
-        return `expected text matching ${field.pattern ?? 'the pattern'}, received ${received}`;
+        return field.type === 'date'
+          ? `expected ${expectedKind(field)}, received ${received}`
+          : `expected text matching ${field.pattern ?? 'the pattern'}, received ${received}`;
       default:
         return `expected ${expectedKind(field)}, received ${received}`;
     }
@@ -105,7 +107,9 @@ const fieldSchema = (field: FieldDefinition): z.ZodType => {
       schema = z.boolean({ error });
       break;
     case 'date':
-      schema = z.string({ error }).refine(isCalendarDate, { error });
+      // z.iso.date() knows month lengths and leap years (tested to agree with isCalendarDate)
+      // and gives OpenAPI its `format: date`.
+      schema = z.iso.date({ error });
       break;
     case 'enum': {
       const values = (field.options ?? []).map((o) => o.value);

@@ -293,6 +293,16 @@ describe('PlatformStack permissions', () => {
     expect(actions.filter((action) => /^dynamodb:(Put|Update|Delete|BatchWrite|PartiQL)|^s3:|^states:/.test(action))).toEqual([]);
   });
 
+  it('gives functions behind public routes no access to the table, the bucket or the state machine', () => {
+    const publicEntries = new Set(API_ROUTES.filter((route) => route.auth === 'none').map((route) => route.entry));
+    expect(publicEntries.size).toBeGreaterThan(0);
+    for (const entry of publicEntries) {
+      const [, fn] = functionBuiltFrom(entry);
+      const actions = statementsOfRole(roleIdOf(fn)).flatMap(actionsOf);
+      expect(actions.filter((action) => !/^(logs|xray):/.test(action)), entry).toEqual([]);
+    }
+  });
+
   it('gives Task functions read/write on the table and the bucket', () => {
     for (const state of TASK_STATES) {
       const [, fn] = functionBuiltFrom(workflowEntry(state));

@@ -288,6 +288,23 @@ describe('isCalendarDate', () => {
   });
 });
 
+describe('date fields and isCalendarDate', () => {
+  it('agree on every YYYY-MM-DD string (property)', () => {
+    // Arrange
+    const type = typeWith(field({ name: 'day', type: 'date' }));
+    const digits = (n: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: n, maxLength: n });
+    const dateLike = fc.tuple(digits(4), fc.oneof(digits(2), fc.integer({ min: 1, max: 12 }).map((m) => String(m).padStart(2, '0'))), digits(2)).map((p) => p.join('-'));
+
+    // Act + Assert
+    fc.assert(
+      fc.property(dateLike, (day) => {
+        expect(issuesOf(type, { day }).length === 0).toBe(isCalendarDate(day));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe('describeIssues on any zod error', () => {
   it('adds the received value when zod\'s message lacks it', () => {
     // Arrange
