@@ -150,8 +150,7 @@ export async function startLocalPlatform(config: PlatformConfig, options: LocalP
     closers.push(() => runner.close());
 
     // The issuer URL names the port, so the server listens before the identity provider exists.
-    let apiDeps: ApiDeps | undefined;
-    let devIdp: DevIdentityProvider | undefined;
+    const late: { apiDeps?: ApiDeps; devIdp?: DevIdentityProvider } = {};
     const server = createLocalApiServer<ApiDeps>({
       routes: bindRoutes<ApiDeps>({
         Health: health,
@@ -161,8 +160,8 @@ export async function startLocalPlatform(config: PlatformConfig, options: LocalP
         SubmitPetition: submitPetition,
         GetPetition: getPetition,
       }),
-      deps: () => apiDeps!,
-      extraRoutes: [devRoutes(() => ({ idp: devIdp!, agencies: simulated }))],
+      deps: () => late.apiDeps!,
+      extraRoutes: [devRoutes(() => ({ idp: late.devIdp!, agencies: simulated }))],
       maxBodyBytes: config.HANBEON_MAX_BODY_BYTES,
       onError: (error) => logger.error('local server error', { error }),
     });
@@ -180,8 +179,9 @@ export async function startLocalPlatform(config: PlatformConfig, options: LocalP
     const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 
     const issuer = `${url}/dev/idp`;
-    devIdp = await createDevIdentityProvider({ issuer, audience: config.HANBEON_OIDC_AUDIENCE, population, clock });
-    apiDeps = {
+    const devIdp = await createDevIdentityProvider({ issuer, audience: config.HANBEON_OIDC_AUDIENCE, population, clock });
+    late.devIdp = devIdp;
+    late.apiDeps = {
       mode: 'local',
       catalog,
       store,

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -180,10 +181,11 @@ export class DynamoPetitionStore implements PetitionStore {
     id: string,
     to: PetitionStatus,
     patch: Pick<Partial<Petition>, 'decision' | 'failure'> = {},
+    known?: Petition,
   ): Promise<Petition> {
     const changes = compact({ decision: patch.decision, failure: patch.failure });
     for (let attempt = 1; ; attempt++) {
-      const current = await this.getPetition(id);
+      const current = attempt === 1 && known ? known : await this.getPetition(id);
       if (!current) throw new PetitionNotFoundError(`petition ${id} does not exist (asked to move it to ${to})`);
       if (current.status === to) return current;
       if (!canTransition(current.status, to)) throw new InvalidTransitionError(id, current.status, to);
@@ -264,6 +266,23 @@ export class DynamoPetitionStore implements PetitionStore {
       }
     }
     throw new VersionConflictError(`idempotency key for ${record.subject} kept changing hands while being claimed`);
+  }
+
+  async getPetitionAndStep(petitionId: string, stepKey: string): Promise<{ petition?: Petition; step?: StepRecord }> {
+    const keys = [itemKeys.petition(petitionId), itemKeys.step(petitionId, stepKey)];
+    const found: Item[] = [];
+    let pending: Record<string, unknown>[] = keys;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(100, 5 * 2 ** attempt) * Math.random()));
+      const output = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
+      found.push(...(output.Responses?.[this.tableName] ?? []));
+      // DynamoDB may leave keys unprocessed under load: ask again for those, with backoff.
+      pending = output.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      if (attempt > 8 && pending.length > 0) throw new Error(`petition ${petitionId}: DynamoDB left keys unprocessed after ${attempt} attempts`);
+    }
+    const petition = found.find((item) => item.sk === keys[0]!.sk);
+    const step = found.find((item) => item.sk === keys[1]!.sk);
+    return { ...(petition ? { petition: toPetition(petition) } : {}), ...(step ? { step: this.toStepRecord(step) } : {}) };
   }
 
   async getStepRecord(petitionId: string, stepKey: string): Promise<StepRecord | undefined> {

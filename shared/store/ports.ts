@@ -36,8 +36,14 @@ export interface PetitionStore {
   /**
    * Moves the petition to `to` (optimistic concurrency on `version`, re-read and retried on a race).
    * Same status → returns the petition unchanged. A transition the status machine forbids throws.
+   * `current`, when the caller has just read the petition, saves the first read.
    */
-  transition(id: string, to: PetitionStatus, patch?: Pick<Partial<Petition>, 'decision' | 'failure'>): Promise<Petition>;
+  transition(id: string, to: PetitionStatus, patch?: Pick<Partial<Petition>, 'decision' | 'failure'>, current?: Petition): Promise<Petition>;
+  /**
+   * The petition and one of its step records, read together in one request: what every workflow
+   * step needs before it acts (is it already done? what is the petition?).
+   */
+  getPetitionAndStep(petitionId: string, stepKey: string): Promise<{ petition?: Petition; step?: StepRecord }>;
   /** Claims an idempotency key; when taken (and not expired), returns the record that holds it. */
   claimIdempotencyKey(record: IdempotencyRecord): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }>;
   getStepRecord(petitionId: string, stepKey: string): Promise<StepRecord | undefined>;

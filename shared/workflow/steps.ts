@@ -56,18 +56,19 @@ const reasonOf = (error: CaughtError): { error: string; cause: string } => {
   return { error: error.Error, cause };
 };
 
-const loadPetition = async (deps: StepDeps, petitionId: string): Promise<{ petition: Petition; type: PetitionType }> => {
-  const petition = await deps.store.getPetition(petitionId);
-  if (!petition) throw new PetitionNotFoundError(`no petition with id '${petitionId}'`);
+const typeOf = (deps: StepDeps, petition: Petition): PetitionType => {
   const type = deps.catalog.petitionTypes.get(petition.type);
-  if (!type) throw new PetitionNotFoundError(`petition '${petitionId}' has type '${petition.type}', which the catalog no longer has`);
-  return { petition, type };
+  if (!type) throw new PetitionNotFoundError(`petition '${petition.id}' has type '${petition.type}', which the catalog no longer has`);
+  return type;
 };
+
+/** Where a retrieved document is kept: derived, so deciding needs no lookup to find it. */
+export const evidenceObjectKey = (petitionId: string, evidenceId: string): string => `evidence/${petitionId}/${evidenceId}.jws`;
 
 /** VerifyIdentity: the identity captured at submission meets the type's assurance level. */
 export const verifyIdentity = (input: PetitionRef, deps: StepDeps) =>
-  journaledStep(deps, 'VerifyIdentity', 'VERIFYING_IDENTITY', { petitionId: input.petitionId }, async () => {
-    const { petition, type } = await loadPetition(deps, input.petitionId);
+  journaledStep(deps, { state: 'VerifyIdentity', status: 'VERIFYING_IDENTITY', input: { petitionId: input.petitionId } }, async (petition) => {
+    const type = typeOf(deps, petition);
     if (petition.identity.subject !== petition.subject) {
       throw new IdentityMismatchError(`the verified identity is for another subject than the petition's applicant`);
     }
@@ -76,6 +77,8 @@ export const verifyIdentity = (input: PetitionRef, deps: StepDeps) =>
         `identity assurance level '${petition.identity.assuranceLevel}' is below the '${type.assuranceLevel}' that '${type.id}' requires`,
       );
     }
+    // Announced here, once, rather than by each of the concurrent FetchEvidence iterations.
+    await deps.store.transition(petition.id, type.evidence.length > 0 ? 'RETRIEVING_EVIDENCE' : 'DECIDING', {}, petition);
     return { evidenceIds: type.evidence.map((e) => e.id) };
   });
 
@@ -88,8 +91,8 @@ const lookupKeyFor = (requirement: EvidenceRequirement, petition: Petition): str
 
 /** FetchEvidence: one required document, from its issuing agency, under the citizen's consent. */
 export const fetchEvidence = (input: EvidenceItem, deps: StepDeps): Promise<RetrievedEvidence> =>
-  journaledStep(deps, 'FetchEvidence', 'RETRIEVING_EVIDENCE', { petitionId: input.petitionId, evidenceId: input.evidenceId }, async () => {
-    const { petition, type } = await loadPetition(deps, input.petitionId);
+  journaledStep(deps, { state: 'FetchEvidence', input: { petitionId: input.petitionId, evidenceId: input.evidenceId }, label: input.evidenceId }, async (petition) => {
+    const type = typeOf(deps, petition);
     const requirement = type.evidence.find((e) => e.id === input.evidenceId);
     if (!requirement) throw new PetitionNotFoundError(`petition type '${type.id}' requires no evidence '${input.evidenceId}'`);
     // No consent, no retrieval: checked here, at the moment of access, not only at submission.
@@ -107,7 +110,7 @@ export const fetchEvidence = (input: EvidenceItem, deps: StepDeps): Promise<Retr
     });
     const body = new TextEncoder().encode(document.raw);
     const sha256 = sha256Hex(body);
-    const objectKey = `evidence/${petition.id}/${requirement.id}.jws`;
+    const objectKey = evidenceObjectKey(petition.id, requirement.id);
     await deps.objects.put(objectKey, body, 'application/jose');
     await deps.store.putEvidence({
       petitionId: petition.id,
@@ -122,57 +125,57 @@ export const fetchEvidence = (input: EvidenceItem, deps: StepDeps): Promise<Retr
       objectKey,
     });
     return { evidenceId: requirement.id, sha256 };
-  }, input.evidenceId);
+  });
 
 /** Decide: the type's rules over the petition's fields and the documents retrieved for it. */
-export const decidePetition = (input: PetitionRef, deps: StepDeps): Promise<Decision> =>
-  journaledStep(deps, 'Decide', 'DECIDING', { petitionId: input.petitionId }, async () => {
-    const { petition, type } = await loadPetition(deps, input.petitionId);
-    const records = await deps.store.listEvidence(petition.id);
+export const decidePetition = (input: PetitionRef & { evidence?: RetrievedEvidence[] }, deps: StepDeps): Promise<Decision> =>
+  journaledStep(deps, { state: 'Decide', status: 'DECIDING', input: { petitionId: input.petitionId } }, async (petition) => {
+    const type = typeOf(deps, petition);
     const evidence: Record<string, Record<string, unknown>> = {};
-    for (const record of records) {
-      const body = await deps.objects.get(record.objectKey);
-      if (!body || sha256Hex(body) !== record.sha256) {
-        throw new PetitionNotFoundError(`stored document '${record.evidenceId}' of petition '${petition.id}' is missing or altered`);
+    for (const requirement of type.evidence) {
+      const retrieved = input.evidence?.find((e) => e.evidenceId === requirement.id);
+      const body = await deps.objects.get(evidenceObjectKey(petition.id, requirement.id));
+      if (!retrieved || !body || sha256Hex(body) !== retrieved.sha256) {
+        throw new PetitionNotFoundError(`document '${requirement.id}' of petition '${petition.id}' is missing or does not match the digest recorded when it was retrieved`);
       }
       // Re-verified before use: a stored document is only trusted with its issuer's signature.
-      const payload = await verifyIssuedDocument(new TextDecoder().decode(body), await deps.agencyKeys(record.agency));
-      evidence[record.evidenceId] = payload.fields;
+      const payload = await verifyIssuedDocument(new TextDecoder().decode(body), await deps.agencyKeys(requirement.agency));
+      evidence[requirement.id] = payload.fields;
     }
     return decide(type, { fields: petition.fields, evidence, applicant: { birthDate: petition.identity.birthDate } }, deps.clock());
   });
 
 /** Complete: the petition was approved. (Seal, result PDF and delivery are appended by later steps.) */
 export const completePetition = (input: PetitionRef & { decision: Decision }, deps: StepDeps) =>
-  journaledStep(deps, 'Complete', undefined, { petitionId: input.petitionId }, async () => {
-    const petition = await deps.store.transition(input.petitionId, 'COMPLETED', { decision: input.decision });
-    return { status: petition.status };
+  journaledStep(deps, { state: 'Complete', input: { petitionId: input.petitionId } }, async (petition) => {
+    const updated = await deps.store.transition(petition.id, 'COMPLETED', { decision: input.decision }, petition);
+    return { status: updated.status };
   });
 
 /** RequestReview: the rules asked for a case officer; the petition waits in AWAITING_REVIEW. */
 export const requestReview = (input: PetitionRef & { decision: Decision }, deps: StepDeps) =>
-  journaledStep(deps, 'RequestReview', undefined, { petitionId: input.petitionId }, async () => {
-    const petition = await deps.store.transition(input.petitionId, 'AWAITING_REVIEW', { decision: input.decision });
-    return { status: petition.status };
+  journaledStep(deps, { state: 'RequestReview', input: { petitionId: input.petitionId } }, async (petition) => {
+    const updated = await deps.store.transition(petition.id, 'AWAITING_REVIEW', { decision: input.decision }, petition);
+    return { status: updated.status };
   });
 
 /** Reject: the rules rejected the petition, or a business check (no record, identity) did. */
 export const rejectPetition = (input: PetitionRef & { decision?: Decision; error?: CaughtError }, deps: StepDeps) =>
-  journaledStep(deps, 'Reject', undefined, { petitionId: input.petitionId }, async () => {
+  journaledStep(deps, { state: 'Reject', input: { petitionId: input.petitionId } }, async (petition) => {
     const patch =
       input.error !== undefined
         ? { failure: reasonOf(input.error) }
         : input.decision !== undefined
           ? { decision: input.decision }
           : {};
-    const petition = await deps.store.transition(input.petitionId, 'REJECTED', patch);
-    return { status: petition.status };
+    const updated = await deps.store.transition(petition.id, 'REJECTED', patch, petition);
+    return { status: updated.status };
   });
 
 /** RecordFailure: the platform could not finish the petition; records which error and why. */
 export const recordFailure = (input: PetitionRef & { error?: CaughtError }, deps: StepDeps) =>
-  journaledStep(deps, 'RecordFailure', undefined, { petitionId: input.petitionId }, async () => {
+  journaledStep(deps, { state: 'RecordFailure', input: { petitionId: input.petitionId } }, async (petition) => {
     const failure = reasonOf(input.error ?? { Error: 'Unknown' });
-    const petition = await deps.store.transition(input.petitionId, 'FAILED', { failure });
-    return { status: petition.status };
+    const updated = await deps.store.transition(petition.id, 'FAILED', { failure }, petition);
+    return { status: updated.status };
   });
