@@ -5,18 +5,19 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { JSONWebKeySet } from 'jose';
-import { defaultTemplatesDir, loadCatalog, type Catalog } from '../shared/catalog/load.ts';
-import { HttpEvidenceSource, type AgencyConnection } from '../shared/evidence/http-evidence-source.ts';
+import { defaultTemplatesDir, loadCatalog } from '../shared/catalog/load.ts';
+import { HttpEvidenceSource } from '../shared/evidence/http-evidence-source.ts';
 import { createTokenVerifier } from '../shared/identity/token-verifier.ts';
 import { DynamoPetitionStore } from '../shared/store/dynamo-petition-store.ts';
 import { S3ObjectStore } from '../shared/store/s3-object-store.ts';
 import { SfnWorkflowStarter } from '../shared/workflow/sfn-workflow-starter.ts';
 import type { StepDeps } from '../shared/workflow/steps.ts';
 import type { ApiDeps } from './api/deps.ts';
-import { loadConfig, type PlatformConfig } from './config.ts';
+import { agencyConnections } from './agency-connections.ts';
+import { loadConfig } from './config.ts';
 
 const once = <T>(build: () => Promise<T>): (() => Promise<T>) => {
   let value: Promise<T> | undefined;
@@ -31,27 +32,6 @@ const base = once(async () => {
   const store = new DynamoPetitionStore({ client, tableName: config.HANBEON_TABLE_NAME });
   return { config, logger, catalog, store };
 });
-
-/** Fetches each agency's published keys; a real agency is configured by URL, not code. */
-async function agencyConnections(config: PlatformConfig, catalog: Catalog): Promise<Map<string, AgencyConnection>> {
-  const connections = new Map<string, AgencyConnection>();
-  for (const agency of catalog.agencies.values()) {
-    const override = config.HANBEON_AGENCIES[agency.id];
-    const baseUrl = override?.baseUrl ?? agency.endpoint?.baseUrl;
-    if (!baseUrl) continue; // Not configured in this deployment: retrieval from it fails as unavailable.
-    const jwksUrl = override?.jwksUrl ?? `${baseUrl.replace(/\/$/, '')}/.well-known/jwks.json`;
-    const answer = await fetch(jwksUrl, { signal: AbortSignal.timeout(5000) });
-    if (!answer.ok) throw new Error(`agency '${agency.id}' keys at ${jwksUrl} answered ${answer.status}`);
-    connections.set(agency.id, {
-      id: agency.id,
-      baseUrl,
-      credential: override?.credential ?? '',
-      timeoutMs: override?.timeoutMs ?? config.HANBEON_AGENCY_TIMEOUT_MS ?? agency.endpoint?.timeoutMs ?? 5000,
-      keys: (await answer.json()) as JSONWebKeySet,
-    });
-  }
-  return connections;
-}
 
 export const awsApiDeps = once(async (): Promise<ApiDeps> => {
   const { config, logger, catalog, store } = await base();
@@ -74,7 +54,7 @@ export const awsApiDeps = once(async (): Promise<ApiDeps> => {
 
 export const awsStepDeps = once(async (): Promise<StepDeps> => {
   const { config, catalog, store } = await base();
-  const connections = await agencyConnections(config, catalog);
+  const connections = await agencyConnections(config, catalog, { secrets: new SecretsManagerClient({}) });
   return {
     store,
     catalog,
