@@ -338,14 +338,23 @@ export class DynamoPetitionStore implements PetitionStore {
     return [...statusEntries, ...stepEntries].sort(byTime);
   }
 
-  async putEvidence(record: EvidenceRecord): Promise<void> {
+  async putEvidence(record: EvidenceRecord): Promise<EvidenceRecord> {
+    const key = itemKeys.evidence(record.petitionId, record.evidenceId);
     const item: Item = {
       ...compact(record),
-      ...itemKeys.evidence(record.petitionId, record.evidenceId),
+      ...key,
       ...itemKeys.evidenceAccess(record.subject, record.retrievedAt, record.petitionId, record.evidenceId),
       itemType: 'evidence',
     };
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: item }));
+    try {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+      return record;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+    const existing = await this.getItem(key);
+    if (!existing) throw new Error(`evidence ${record.evidenceId} of petition ${record.petitionId} vanished after a conflict`);
+    return withoutKeys<EvidenceRecord>(existing);
   }
 
   async listEvidence(petitionId: string): Promise<EvidenceRecord[]> {

@@ -52,7 +52,11 @@ export interface PetitionStore {
   appendTimeline(petitionId: string, entry: TimelineEntry): Promise<void>;
   /** Timeline entries and step records of a petition, oldest first. */
   getTimeline(petitionId: string): Promise<TimelineEntry[]>;
-  putEvidence(record: EvidenceRecord): Promise<void>;
+  /**
+   * Records a retrieved document. The first record of (petition, evidence id) wins and is returned,
+   * so overlapping duplicates of a step agree on one document.
+   */
+  putEvidence(record: EvidenceRecord): Promise<EvidenceRecord>;
   listEvidence(petitionId: string): Promise<EvidenceRecord[]>;
   /** Petitions not yet in a terminal status (the local runner replays them after a restart). */
   listActivePetitionIds(page?: { limit?: number; cursor?: string }): Promise<Page<string>>;

@@ -62,8 +62,11 @@ const typeOf = (deps: StepDeps, petition: Petition): PetitionType => {
   return type;
 };
 
-/** Where a retrieved document is kept: derived, so deciding needs no lookup to find it. */
-export const evidenceObjectKey = (petitionId: string, evidenceId: string): string => `evidence/${petitionId}/${evidenceId}.jws`;
+/**
+ * Where a retrieved document is kept: content-addressed, so two overlapping fetches of the same
+ * document never overwrite each other, and derived, so deciding needs no lookup to find it.
+ */
+export const evidenceObjectKey = (petitionId: string, evidenceId: string, sha256: string): string => `evidence/${petitionId}/${evidenceId}/${sha256}.jws`;
 
 /** VerifyIdentity: the identity captured at submission meets the type's assurance level. */
 export const verifyIdentity = (input: PetitionRef, deps: StepDeps) =>
@@ -110,9 +113,9 @@ export const fetchEvidence = (input: EvidenceItem, deps: StepDeps): Promise<Retr
     });
     const body = new TextEncoder().encode(document.raw);
     const sha256 = sha256Hex(body);
-    const objectKey = evidenceObjectKey(petition.id, requirement.id);
+    const objectKey = evidenceObjectKey(petition.id, requirement.id, sha256);
     await deps.objects.put(objectKey, body, 'application/jose');
-    await deps.store.putEvidence({
+    const recorded = await deps.store.putEvidence({
       petitionId: petition.id,
       evidenceId: requirement.id,
       subject: petition.subject,
@@ -124,7 +127,8 @@ export const fetchEvidence = (input: EvidenceItem, deps: StepDeps): Promise<Retr
       sha256,
       objectKey,
     });
-    return { evidenceId: requirement.id, sha256 };
+    // The first record wins: if an overlapping duplicate of this step recorded first, use its document.
+    return { evidenceId: requirement.id, sha256: recorded.sha256 };
   });
 
 /** Decide: the type's rules over the petition's fields and the documents retrieved for it. */
@@ -134,7 +138,7 @@ export const decidePetition = (input: PetitionRef & { evidence?: RetrievedEviden
     const evidence: Record<string, Record<string, unknown>> = {};
     for (const requirement of type.evidence) {
       const retrieved = input.evidence?.find((e) => e.evidenceId === requirement.id);
-      const body = await deps.objects.get(evidenceObjectKey(petition.id, requirement.id));
+      const body = retrieved && (await deps.objects.get(evidenceObjectKey(petition.id, requirement.id, retrieved.sha256)));
       if (!retrieved || !body || sha256Hex(body) !== retrieved.sha256) {
         throw new PetitionNotFoundError(`document '${requirement.id}' of petition '${petition.id}' is missing or does not match the digest recorded when it was retrieved`);
       }

@@ -71,9 +71,11 @@ const row = (r: LoadResult) =>
   `| ${r.label} | ${r.perSecond.toFixed(1)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.completed} | ${r.errors} |`;
 
 console.log(`hanbeon core benchmark: ${clients} concurrent clients, ${seconds} s measured after ${warmupSeconds} s warm-up, Node ${process.version}`);
-const baseline = await runnerAlone();
+// The full path runs first so that the peak RSS read after it is the platform's (with its clients),
+// not the baseline's.
 const full = await fullPath();
 const peakRssKb = process.resourceUsage().maxRSS;
+const baseline = await runnerAlone();
 console.log('\n| path | per second | p50 ms | p99 ms | completed | errors |\n|---|---|---|---|---|---|');
 console.log(row(baseline));
 console.log(row(full));

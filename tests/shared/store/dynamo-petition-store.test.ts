@@ -302,18 +302,19 @@ describe('DynamoPetitionStore: timeline and evidence', () => {
     expect(timeline.find((e) => e.kind === 'step-completed')?.detail).toBe('took 2000 ms');
   });
 
-  it('lists the evidence of a petition, a re-put of the same document overwriting it', async () => {
+  it('lists the evidence of a petition; the first record of a document wins and is returned to later writers', async () => {
     const store = makeStore();
     const petitionId = randomUUID();
-    await store.putEvidence(makeEvidence({ petitionId, evidenceId: 'income', sha256: 'old' }));
+    await store.putEvidence(makeEvidence({ petitionId, evidenceId: 'income', sha256: 'first' }));
     await store.putEvidence(makeEvidence({ petitionId, evidenceId: 'resident-registration' }));
-    await store.putEvidence(makeEvidence({ petitionId, evidenceId: 'income', sha256: 'new' }));
+    const second = await store.putEvidence(makeEvidence({ petitionId, evidenceId: 'income', sha256: 'second' }));
     await store.putEvidence(makeEvidence({ evidenceId: 'income' }));
 
     const evidence = await store.listEvidence(petitionId);
 
+    expect(second.sha256).toBe('first');
     expect(evidence.map((e) => [e.evidenceId, e.sha256])).toEqual([
-      ['income', 'new'],
+      ['income', 'first'],
       ['resident-registration', 'ab'.repeat(32)],
     ]);
     expect(evidence[0]).not.toHaveProperty('pk');
