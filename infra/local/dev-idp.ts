@@ -1,4 +1,4 @@
-import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, type JSONWebKeySet, type JWK } from 'jose';
+import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, type CryptoKey, type JSONWebKeySet, type JWK } from 'jose';
 import { ACR_PREFIX } from '../../shared/identity/index.ts';
 import { ASSURANCE_LEVELS, type AssuranceLevel } from '../../shared/petition/model.ts';
 import type { Population } from './population.ts';
@@ -20,6 +20,8 @@ export interface DevIdentityProviderOptions {
   clock?: () => Date;
   /** @default 3600 */
   tokenLifetimeSeconds?: number;
+  /** ES256 key to sign with. @default a fresh key generated at start */
+  signingKey?: { kid: string; privateKey: CryptoKey; publicJwk: JWK };
 }
 
 export interface DemoCitizen {
@@ -53,6 +55,13 @@ const AMR: Record<AssuranceLevel, string[]> = {
  * The development identity provider: local mode only. It logs anyone in as any citizen of the
  * synthetic population, so it must never be wired into a deployed stack.
  */
+const freshKey = async () => {
+  const { privateKey, publicKey } = await generateKeyPair(ALGORITHM);
+  const exported = await exportJWK(publicKey);
+  const kid = await calculateJwkThumbprint(exported);
+  return { kid, privateKey, publicJwk: { ...exported, kid, alg: ALGORITHM, use: 'sig' } as JWK };
+};
+
 export const createDevIdentityProvider = async (options: DevIdentityProviderOptions): Promise<DevIdentityProvider> => {
   const clock = options.clock ?? (() => new Date());
   const lifetime = options.tokenLifetimeSeconds ?? 3600;
@@ -62,10 +71,7 @@ export const createDevIdentityProvider = async (options: DevIdentityProviderOpti
   const { issuer } = options;
   // The `iss` claim is the issuer exactly as configured; only URLs derived from it drop a trailing slash.
   const base = issuer.replace(/\/+$/, '');
-  const { privateKey, publicKey } = await generateKeyPair(ALGORITHM, { extractable: true });
-  const exported = await exportJWK(publicKey);
-  const kid = await calculateJwkThumbprint(exported);
-  const publicJwk: JWK = { ...exported, kid, alg: ALGORITHM, use: 'sig' };
+  const { kid, privateKey, publicJwk } = options.signingKey ?? (await freshKey());
 
   return {
     async issueToken({ subject, assurance = 'high' }) {

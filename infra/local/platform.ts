@@ -33,7 +33,7 @@ import { devRoutes } from './dev-routes.ts';
 import { createLocalDynamoClient, ensureTable, startDynalite } from './dynalite.ts';
 import { createPopulation } from './population.ts';
 import { startSimulatedAgency, type SimulatedAgency } from './simulated-agencies/index.ts';
-import { loadOrCreateSimulatorKey } from './simulator-keys.ts';
+import { loadOrCreateSigningKey } from './local-signing-keys.ts';
 import { LocalWorkflowRunner, type TaskFunction } from './workflow-runner.ts';
 
 export interface LocalPlatform {
@@ -86,7 +86,7 @@ async function connectAgencies(config: PlatformConfig, catalog: Catalog, dataDir
         id: agency.id,
         population,
         credential: randomBytes(24).toString('base64url'),
-        signingKey: await loadOrCreateSimulatorKey(join(dataDir, 'simulated-agency-keys'), agency.id),
+        signingKey: await loadOrCreateSigningKey(join(dataDir, 'keys'), `agency-${agency.id}`),
         ...(config.HANBEON_AGENCY_FAULTS[agency.id] ? { faults: config.HANBEON_AGENCY_FAULTS[agency.id] } : {}),
       });
       simulated.set(agency.id, running);
@@ -179,7 +179,13 @@ export async function startLocalPlatform(config: PlatformConfig, options: LocalP
     const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 
     const issuer = `${url}/dev/idp`;
-    const devIdp = await createDevIdentityProvider({ issuer, audience: config.HANBEON_OIDC_AUDIENCE, population, clock });
+    const devIdp = await createDevIdentityProvider({
+      issuer,
+      audience: config.HANBEON_OIDC_AUDIENCE,
+      population,
+      clock,
+      signingKey: await loadOrCreateSigningKey(join(dataDir, 'keys'), 'dev-identity-provider'),
+    });
     late.devIdp = devIdp;
     late.apiDeps = {
       mode: 'local',
