@@ -60,11 +60,6 @@ export const awsStepDeps = once(async (): Promise<StepDeps> => {
     catalog,
     objects: new S3ObjectStore({ client: new S3Client({}), bucket: config.HANBEON_BUCKET_NAME! }),
     evidence: new HttpEvidenceSource({ agencies: connections }),
-    agencyKeys: async (agencyId) => {
-      const connection = connections.get(agencyId);
-      if (!connection) throw new Error(`agency '${agencyId}' is not configured in this deployment`);
-      return connection.keys;
-    },
     clock: () => new Date(),
   };
 });

@@ -134,11 +134,6 @@ export async function startLocalPlatform(config: PlatformConfig, options: LocalP
       objects,
       catalog,
       evidence: options.evidence ?? new HttpEvidenceSource({ agencies: connections }),
-      agencyKeys: async (agencyId) => {
-        const connection = connections.get(agencyId);
-        if (!connection) throw new Error(`agency '${agencyId}' is not connected`);
-        return connection.keys;
-      },
       clock,
     };
     const runner = new LocalWorkflowRunner({

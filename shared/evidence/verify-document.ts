@@ -1,7 +1,7 @@
 /**
- * Checks an issued document (a compact JWS) against its agency's published keys. Used when the
- * document arrives and again whenever a stored copy is re-read: the signature is the only reason
- * to trust its contents.
+ * Checks an issued document (a compact JWS) against its agency's published keys when it arrives:
+ * the signature is the only reason to trust its contents. A stored copy is later trusted through
+ * the SHA-256 recorded at that moment (readVerifiedDocument).
  */
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, errors, type JSONWebKeySet } from 'jose';
 import { z } from 'zod';
@@ -68,5 +68,19 @@ export const verifyIssuedDocument = async (raw: string, keys: JSONWebKeySet): Pr
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
     throw new MalformedEvidenceError(`received a signed payload that is not an issued document (${issues})`);
   }
+  return parsed.data;
+};
+
+/**
+ * Reads the payload of a stored document whose exact bytes were verified on receipt: the caller
+ * has matched them against the SHA-256 recorded at that moment, which binds them to the verified
+ * signature. Not re-verifying means a decision does not depend on the agency's *current* keys
+ * (a key rotation must not fail a petition whose documents were checked under the old key).
+ */
+export const readVerifiedDocument = (raw: string): IssuedDocumentPayload => {
+  const payload = raw.split('.')[1];
+  if (!COMPACT_JWS.test(raw) || payload === undefined) throw new MalformedEvidenceError('stored document is not a compact JWS');
+  const parsed = issuedDocumentPayloadSchema.safeParse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+  if (!parsed.success) throw new MalformedEvidenceError(`stored document payload does not match the issued-document shape: ${parsed.error.issues[0]?.message ?? ''}`);
   return parsed.data;
 };

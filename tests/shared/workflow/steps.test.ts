@@ -15,7 +15,7 @@ import type { EvidenceQuery, EvidenceSource, IssuedDocument } from '../../../sha
 import type { Petition } from '../../../shared/petition/model.ts';
 import { DirectoryObjectStore } from '../../../shared/store/directory-object-store.ts';
 import { createDocumentClient, DynamoPetitionStore } from '../../../shared/store/index.ts';
-import { decidePetition, fetchEvidence, verifyIdentity, type StepDeps } from '../../../shared/workflow/steps.ts';
+import { decidePetition, evidenceObjectKey, fetchEvidence, verifyIdentity, type StepDeps } from '../../../shared/workflow/steps.ts';
 
 let dynalite: RunningDynalite;
 let deps: StepDeps;
@@ -50,7 +50,6 @@ beforeAll(async () => {
     objects: new DirectoryObjectStore(await mkdtemp(join(tmpdir(), 'hanbeon-objects-'))),
     evidence: freshDocuments,
     catalog: await loadCatalog(defaultTemplatesDir),
-    agencyKeys: async () => ({ keys: [key.publicJwk] }),
     clock: () => new Date(),
   };
 });
@@ -118,5 +117,19 @@ describe('workflow steps', () => {
     const tampered = evidence.map((e, i) => (i === 0 ? { ...e, sha256: '0'.repeat(64) } : e));
 
     await expect(decidePetition({ petitionId: petition.id, evidence: tampered }, deps)).rejects.toThrow(/missing or does not match/);
+  });
+
+  it('refuses to decide when the stored bytes of a document were changed on disk', async () => {
+    const petition = await newPetition();
+    const verified = await verifyIdentity({ petitionId: petition.id }, deps);
+    const evidence = await Promise.all(verified.evidenceIds.map((evidenceId) => fetchEvidence({ petitionId: petition.id, evidenceId }, deps)));
+    const income = evidence.find((e) => e.evidenceId === 'income')!;
+    const key = evidenceObjectKey(petition.id, 'income', income.sha256);
+    const original = new TextDecoder().decode(await deps.objects.get(key));
+    const [header, , signature] = original.split('.');
+    const richer = Buffer.from(JSON.stringify({ monthlyIncome: 1 })).toString('base64url');
+    await deps.objects.put(key, new TextEncoder().encode(`${header}.${richer}.${signature}`), 'application/jose');
+
+    await expect(decidePetition({ petitionId: petition.id, evidence }, deps)).rejects.toThrow(/missing or does not match/);
   });
 });
