@@ -1,12 +1,13 @@
 /** The OpenAPI 3.1 description of the API, generated from the same zod schemas the handlers validate with. */
 import { z } from 'zod';
+import { ConditionSchema } from '../../shared/catalog/schema.ts';
 import { PROBLEM_BASE, PROBLEM_TYPES } from './problem.ts';
 import { API_ROUTES, type ApiRoute } from './routes.ts';
-import { health, petitionAccepted, petitionTypeList, petitionTypeSummary, petitionView, problemDocument, submitPetitionRequest } from './schemas.ts';
+import { health, petitionAccepted, petitionTypeList, petitionTypeSummary, petitionTypeView, petitionView, problemDocument, submitPetitionRequest } from './schemas.ts';
 
 /** Component schemas: every API schema registered with `.meta({ id })` in schemas.ts, cross-referenced by $ref. */
 const componentSchemas = (): Record<string, unknown> => {
-  const ids = [submitPetitionRequest, petitionAccepted, petitionView, petitionTypeList, petitionTypeSummary, problemDocument, health].map((s) => z.globalRegistry.get(s)?.id);
+  const ids = [submitPetitionRequest, petitionAccepted, petitionView, petitionTypeList, petitionTypeSummary, petitionTypeView, problemDocument, health, ConditionSchema].map((s) => z.globalRegistry.get(s)?.id);
   const { schemas } = z.toJSONSchema(z.globalRegistry, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any', uri: (id) => `#/components/schemas/${id}` });
   return Object.fromEntries(
     Object.entries(schemas)
@@ -29,7 +30,7 @@ const OPERATIONS: Record<string, Record<string, unknown>> = {
   ListPetitionTypes: { summary: 'Petition types this platform accepts', responses: ok('The catalog', 'PetitionTypeList') },
   GetPetitionType: {
     summary: 'One petition type: its fields, required evidence, rules and a worked example',
-    responses: { '200': { description: 'The petition type', content: { 'application/json': {} } }, '404': problem('No such petition type') },
+    responses: { ...ok('The petition type', 'PetitionType'), '404': problem('No such petition type') },
   },
   SubmitPetition: {
     summary: 'Submit a petition; its documents are fetched from the issuing agencies, nothing is uploaded',

@@ -22,8 +22,10 @@ export const getPetitionType = withProblems<ApiDeps>(async (event, deps) => {
   const type = deps.catalog.petitionTypes.get(id);
   if (!type) throw notFound(`petition type '${id.slice(0, 64)}'`);
   // The issuing agencies' names help a front end explain what will be fetched, and from whom.
-  const evidence = type.evidence.map((e) => ({ ...e, agencyName: deps.catalog.agencies.get(e.agency)?.name }));
-  return json(200, { ...type, evidence });
+  const agencies = Object.fromEntries(
+    type.evidence.map((e) => [e.agency, { name: deps.catalog.agencies.get(e.agency)?.name ?? { ko: e.agency, en: e.agency } }]),
+  );
+  return json(200, { ...type, agencies });
 });
 
 /** One Lambda serves both routes: the route key tells which. */

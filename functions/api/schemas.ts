@@ -1,5 +1,6 @@
 /** The API's request and response shapes, as zod schemas: validation and the OpenAPI document come from these. */
 import { z } from 'zod';
+import { ConditionSchema, PetitionTypeSchema } from '../../shared/catalog/schema.ts';
 import { ASSURANCE_LEVELS, PETITION_STATUSES } from '../../shared/petition/model.ts';
 
 const localized = z.object({ ko: z.string(), en: z.string() });
@@ -67,6 +68,14 @@ export const petitionTypeSummary = z
   .meta({ id: 'PetitionTypeSummary' });
 
 export const petitionTypeList = z.object({ items: z.array(petitionTypeSummary) }).meta({ id: 'PetitionTypeList' });
+
+// Rule conditions are recursive: registered under a name so the OpenAPI document can $ref them.
+if (!z.globalRegistry.has(ConditionSchema)) z.globalRegistry.add(ConditionSchema, { id: 'Condition' });
+
+/** One petition type as served: its definition, and the names of the agencies its evidence comes from. */
+export const petitionTypeView = PetitionTypeSchema.safeExtend({
+  agencies: z.record(z.string(), z.object({ name: localized })).describe('The issuing agencies named by `evidence[].agency`'),
+}).meta({ id: 'PetitionType' });
 
 export const problemDocument = z
   .object({

@@ -1,5 +1,6 @@
 /** Bad input gets a clear problem document (RFC 9457) with a stable type, never a 500, and loses nothing. */
 import { randomUUID } from 'node:crypto';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROBLEM_BASE } from '../../../functions/api/problem.ts';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
@@ -139,9 +140,9 @@ describe('catalog and description', () => {
     const list = (await (await fetch(`${t.url}/v1/petition-types`)).json()) as { items: { id: string }[] };
     expect(list.items.map((i) => i.id).sort()).toEqual(['basic-pension', 'move-in-report', 'property-transfer-registration']);
 
-    const type = (await (await fetch(`${t.url}/v1/petition-types/basic-pension`)).json()) as { example: { subject: string }; evidence: { agencyName: { ko: string } }[] };
+    const type = (await (await fetch(`${t.url}/v1/petition-types/basic-pension`)).json()) as { example: { subject: string }; agencies: Record<string, { name: { ko: string } }> };
     expect(type.example.subject).toBe('demo-kim-younghee');
-    expect(type.evidence[0]?.agencyName.ko).toBeTruthy();
+    expect(type.agencies.nts?.name.ko).toBe('국세청');
     await expectProblem(await fetch(`${t.url}/v1/petition-types/nope`), 404, 'not-found');
   });
 
@@ -150,6 +151,18 @@ describe('catalog and description', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(['/health', '/openapi.json', '/v1/petition-types', '/v1/petition-types/{id}', '/v1/petitions', '/v1/petitions/{id}']);
     expect(Object.keys(doc.components.schemas.SubmitPetitionRequest?.properties ?? {})).toEqual(['type', 'fields', 'consent']);
+    expect(Object.keys(doc.components.schemas.PetitionType?.properties ?? {})).toEqual(expect.arrayContaining(['fields', 'evidence', 'rules', 'example', 'agencies']));
+    // Every $ref points at a schema the document defines.
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/(\w+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) expect(doc.components.schemas).toHaveProperty(ref);
+  });
+
+  it('serves a document that an independent OpenAPI 3.1 validator accepts', async () => {
+    const doc = (await (await fetch(`${t.url}/openapi.json`)).json()) as object;
+    const result = await new Validator().validate(doc);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
   });
 
   it('reports health', async () => {
