@@ -159,7 +159,7 @@ describe('catalog and description', () => {
   });
 
   it('serves a document that an independent OpenAPI 3.1 validator accepts', async () => {
-    const doc = (await (await fetch(`${t.url}/openapi.json`)).json()) as object;
+    const doc = (await (await fetch(`${t.url}/openapi.json`)).json()) as Parameters<Validator["validate"]>[0];
     const result = await new Validator().validate(doc);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
