@@ -52,7 +52,7 @@ export function readJsonBody(event: ApiEvent, maxBytes: number): unknown {
   }
 }
 
-/** Verifies the bearer ID token; any failure is the same 401, with the reason in the detail. */
+/** Verifies the bearer ID token: a refused token is a 401 with the reason; a provider outage is a 503. */
 export async function authenticate(event: ApiEvent, verify: (token: string) => Promise<VerifiedIdentity>): Promise<VerifiedIdentity> {
   const authorization = header(event, 'authorization') ?? '';
   const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)$/.exec(authorization);
@@ -63,6 +63,11 @@ export async function authenticate(event: ApiEvent, verify: (token: string) => P
   try {
     return await verify(match[1]!);
   } catch (error) {
+    // The verifier rethrows what is not the token's fault (the provider's keys unreachable): the
+    // citizen must not be told their token is bad, and a retry later may well succeed.
+    if ((error as Error).name !== 'IdentityTokenInvalidError') {
+      throw new ProblemError('identity-provider-unavailable', 'Identity provider unavailable', 'the identity provider could not be reached to check the token; try again shortly', {}, { 'retry-after': '5' });
+    }
     const reason = (error as { reason?: string }).reason ?? 'invalid';
     throw new ProblemError('unauthorized', 'Unauthorized', `the ID token was refused (${reason})`, { reason }, { ...challenge, 'www-authenticate': `Bearer realm="hanbeon", error="invalid_token"` });
   }

@@ -20,6 +20,7 @@ export const PROBLEM_TYPES = {
   'consent-missing': 422,
   'idempotency-key-reused': 422,
   internal: 500,
+  'identity-provider-unavailable': 503,
 } as const;
 export type ProblemSlug = keyof typeof PROBLEM_TYPES;
 
