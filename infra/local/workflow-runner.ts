@@ -9,6 +9,9 @@ import type { AslDefinition } from '../../workflows/synthesize.ts';
 
 export type TaskFunction = (input: never) => Promise<unknown>;
 
+/** The `Error` of the workflow's Fail state (workflows/petition-workflow.ts). */
+const FAIL_STATE_ERROR = 'PetitionFailed';
+
 export interface RunnerLogger {
   info(message: string, details: Record<string, unknown>): void;
   error(message: string, details: Record<string, unknown>): void;
@@ -64,10 +67,15 @@ export class LocalWorkflowRunner implements WorkflowStarter {
     const done = execution.result.then(
       () => undefined,
       (error: unknown) => {
-        // A Fail state ends here after RecordFailure has written the reason; anything else is a runner fault.
-        const name = (error as Error).name;
-        if (name !== 'ExecutionError' && name !== 'FailStateError') {
-          this.options.logger?.error('workflow execution ended unexpectedly', { petitionId, error: String(error) });
+        // The designed failure path ends in the PetitionFailed Fail state after RecordFailure has
+        // written the reason. Any other failure (a step erring where nothing catches it) leaves the
+        // petition unfinished until the next start replays it: say so.
+        const cause = (error as { cause?: { name?: string } }).cause;
+        if (!((error as Error).name === 'ExecutionError' && cause?.name === FAIL_STATE_ERROR)) {
+          this.options.logger?.error('workflow execution failed outside the failure path; the petition is replayed at the next start', {
+            petitionId,
+            error: String(cause ?? error),
+          });
         }
       },
     ).finally(() => this.inFlight.delete(petitionId));

@@ -87,11 +87,13 @@ async function run(fakes: Fakes) {
       }) as TaskFunction,
     ]),
   );
-  const runner = new LocalWorkflowRunner({ definition, tasks, retryIntervalMs: 0 });
+  const runnerErrors: string[] = [];
+  const logger = { info: () => undefined, error: (message: string) => void runnerErrors.push(message) };
+  const runner = new LocalWorkflowRunner({ definition, tasks, retryIntervalMs: 0, logger });
   await runner.start('petition-1');
   await runner.settled('petition-1');
   const called = (state: string) => calls.filter((c) => c.state === state);
-  return { calls, called };
+  return { calls, called, runnerErrors };
 }
 
 describe('the petition workflow, run locally with fake steps', () => {
@@ -159,11 +161,25 @@ describe('the petition workflow, run locally with fake steps', () => {
   });
 
   it('an unexpected error in any step ends in RecordFailure, never silently', async () => {
-    const { called } = await run({
+    const { called, runnerErrors } = await run({
       Decide: async () => {
         throw new TypeError('cannot read properties of undefined');
       },
     });
     expect(called('RecordFailure')[0]?.input.error).toMatchObject({ Error: 'TypeError' });
+    // Ending in the Fail state after RecordFailure is the designed path, not a runner fault.
+    expect(runnerErrors).toEqual([]);
+  });
+
+  it('reports a failure outside the failure path (recording the failure itself failed) instead of swallowing it', async () => {
+    const { runnerErrors } = await run({
+      Decide: async () => {
+        throw new TypeError('boom');
+      },
+      RecordFailure: async () => {
+        throw new Error('store unavailable while recording the failure');
+      },
+    });
+    expect(runnerErrors).toEqual(['workflow execution failed outside the failure path; the petition is replayed at the next start']);
   });
 });
