@@ -18,10 +18,10 @@ export function curlTour(url: string, catalog: Catalog, typeId = 'basic-pension'
   ].join('\n');
 }
 
-export function banner(url: string, catalog: Catalog, dataDir: string, agencies: { id: string; baseUrl: string }[]): string {
+export function banner(url: string, catalog: Catalog, dataDir: string, agencies: { id: string; baseUrl: string }[], resumed = 0): string {
   return [
     `hanbeon (embedded) is listening on ${url}`,
-    `  data:      ${dataDir}`,
+    `  data:      ${dataDir}${resumed > 0 ? ` (resumed ${resumed} unfinished petition${resumed === 1 ? '' : 's'}; finished steps are not repeated)` : ''}`,
     `  API:       ${url}/openapi.json`,
     `  agencies:  ${agencies.map((a) => `${a.id} ${a.baseUrl}`).join(', ')} (simulated)`,
     `  identity:  ${url}/dev/idp (development provider; demo citizens at ${url}/dev/idp/citizens)`,

@@ -7,7 +7,7 @@ import { startLocalPlatform } from './platform.ts';
 try {
   const config = loadConfig();
   const platform = await startLocalPlatform(config);
-  console.log(banner(platform.url, platform.catalog, config.DATA_DIR, [...platform.agencies.values()]));
+  console.log(banner(platform.url, platform.catalog, config.DATA_DIR, [...platform.agencies.values()], platform.resumed));
 
   let stopping = false;
   const stop = (signal: string) => {

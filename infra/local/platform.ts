@@ -45,6 +45,8 @@ export interface LocalPlatform {
   agencies: ReadonlyMap<string, SimulatedAgency>;
   store: DynamoPetitionStore;
   objects: ObjectStore;
+  /** Unfinished petitions found at start and resumed. */
+  resumed: number;
   /** Stops taking requests, aborts running executions (replayed at the next start), closes everything. */
   close(): Promise<void>;
 }
@@ -193,8 +195,8 @@ export async function startLocalPlatform(config: PlatformConfig, options: LocalP
       limits: { maxBodyBytes: config.HANBEON_MAX_BODY_BYTES, idempotencyTtlHours: config.HANBEON_IDEMPOTENCY_TTL_HOURS },
     };
 
-    await runner.recover((cursor) => store.listActivePetitionIds({ limit: 100, ...(cursor ? { cursor } : {}) }));
-    return { url, config, catalog, runner, idp: devIdp, agencies: simulated, store, objects, close };
+    const resumed = await runner.recover((cursor) => store.listActivePetitionIds({ limit: 100, ...(cursor ? { cursor } : {}) }));
+    return { url, config, catalog, runner, idp: devIdp, agencies: simulated, store, objects, resumed, close };
   } catch (error) {
     await close();
     throw error;

@@ -61,6 +61,7 @@ describe('a crash in the middle of a petition', () => {
     expect(await first.exited).toBe('SIGKILL');
     const second = await startChildPlatform({ DATA_DIR: dataDir });
     children.push(second);
+    expect(second.output()).toContain('resumed 1 unfinished petition');
     const secondToken = await token(second.url, 'demo-kim-younghee');
     const after = await until(() => petitionOf(second.url, secondToken, id), (p) => p.status === 'COMPLETED');
 
