@@ -25,10 +25,9 @@ try {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 } catch (error) {
-  // Bad configuration or templates stop start-up with the file/key and the reason, not a stack trace.
-  if (error instanceof ConfigError || error instanceof CatalogError) {
-    console.error(`hanbeon cannot start: ${error.message}`);
-    process.exit(2);
-  }
-  throw error;
+  // Bad configuration or templates (exit 2), or an environment problem such as a port in use or a
+  // data directory another instance holds (exit 1): the reason, not a stack trace.
+  const message = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `${(error as Error).message}: another program uses this port (set PORT)` : (error as Error).message;
+  console.error(`hanbeon cannot start: ${message}`);
+  process.exit(error instanceof ConfigError || error instanceof CatalogError ? 2 : 1);
 }

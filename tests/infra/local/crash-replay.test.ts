@@ -95,6 +95,18 @@ describe('start-up with bad configuration', () => {
     expect(error.message).not.toMatch(/\n\s+at /); // a reason, not a stack trace
   });
 
+  it('refuses, with the reason, to share a data directory with a running instance', async () => {
+    const running = await startChildPlatform({ DATA_DIR: join(dataDir, 'shared') });
+    children.push(running);
+
+    const error = await startChildPlatform({ DATA_DIR: join(dataDir, 'shared') }).then(() => new Error('started'), (e: Error) => e);
+
+    expect(error.message).toMatch(/exited \(1\)/);
+    expect(error.message).toMatch(/hanbeon cannot start: .*lock/i);
+    running.child.kill('SIGINT');
+    expect(await running.exited).toBe(0);
+  });
+
   it('stops with every offending key when the environment is invalid', async () => {
     const error = await startChildPlatform({ DATA_DIR: join(dataDir, 'bad2'), PORT: 'eighty', HANBEON_AGENCIES: '{not json' }).then(
       () => new Error('started'),
