@@ -7,29 +7,37 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { defaultTemplatesDir, loadCatalog } from '../shared/catalog/load.ts';
 import { HttpEvidenceSource } from '../shared/evidence/http-evidence-source.ts';
 import { createTokenVerifier } from '../shared/identity/token-verifier.ts';
-import { DynamoPetitionStore } from '../shared/store/dynamo-petition-store.ts';
+import { createDocumentClient, DynamoPetitionStore } from '../shared/store/index.ts';
 import { S3ObjectStore } from '../shared/store/s3-object-store.ts';
 import { SfnWorkflowStarter } from '../shared/workflow/sfn-workflow-starter.ts';
 import type { StepDeps } from '../shared/workflow/steps.ts';
 import type { ApiDeps } from './api/deps.ts';
 import { agencyConnections } from './agency-connections.ts';
 import { loadConfig } from './config.ts';
+import { secretReader } from './secrets.ts';
 
-const once = <T>(build: () => Promise<T>): (() => Promise<T>) => {
+/**
+ * Builds once per container and shares the result. A failed build is forgotten, so a passing
+ * outage at cold start (an agency's keys briefly unreachable) fails that invocation, not every
+ * later one in the container.
+ */
+export const once = <T>(build: () => Promise<T>): (() => Promise<T>) => {
   let value: Promise<T> | undefined;
-  return () => (value ??= build());
+  return () =>
+    (value ??= build().catch((error: unknown) => {
+      value = undefined;
+      throw error;
+    }));
 };
 
 const base = once(async () => {
   const config = loadConfig();
   const logger = new Logger({ serviceName: 'hanbeon' });
   const catalog = await loadCatalog(config.HANBEON_TEMPLATES_DIR ?? defaultTemplatesDir);
-  const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-  const store = new DynamoPetitionStore({ client, tableName: config.HANBEON_TABLE_NAME });
+  const store = new DynamoPetitionStore({ client: createDocumentClient(new DynamoDBClient({})), tableName: config.HANBEON_TABLE_NAME });
   return { config, logger, catalog, store };
 });
 
@@ -54,7 +62,7 @@ export const awsApiDeps = once(async (): Promise<ApiDeps> => {
 
 export const awsStepDeps = once(async (): Promise<StepDeps> => {
   const { config, catalog, store } = await base();
-  const connections = await agencyConnections(config, catalog, { secrets: new SecretsManagerClient({}) });
+  const connections = await agencyConnections(config, catalog, { readSecret: secretReader(new SecretsManagerClient({})) });
   return {
     store,
     catalog,

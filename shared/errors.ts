@@ -63,6 +63,13 @@ export class PetitionNotFoundError extends PetitionError {
   readonly retryable = false;
 }
 
+/** A stored document is missing, or its bytes no longer match the digest recorded when its signature was verified. */
+export class EvidenceIntegrityError extends PetitionError {
+  override readonly name = 'EvidenceIntegrityError';
+  readonly code = 'evidence-integrity';
+  readonly retryable = false;
+}
+
 /** A write lost an optimistic-concurrency race (version attribute changed underneath). */
 export class VersionConflictError extends PetitionError {
   override readonly name = 'VersionConflictError';

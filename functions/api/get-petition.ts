@@ -11,10 +11,8 @@ export const getPetition = withProblems<ApiDeps>(async (event, deps) => {
   const id = event.pathParameters?.id ?? '';
   // Malformed ids never reach the store; another citizen's petition is indistinguishable from none.
   if (!PETITION_ID.test(id)) throw notFound(`petition '${id.slice(0, 64)}'`);
-  const petition = await deps.store.getPetition(id);
+  const { petition, timeline, evidence } = await deps.store.getPetitionRecord(id);
   if (!petition || petition.subject !== identity.subject) throw notFound(`petition '${id}'`);
-
-  const [timeline, evidence] = await Promise.all([deps.store.getTimeline(id), deps.store.listEvidence(id)]);
   return json(
     200,
     {

@@ -2,7 +2,7 @@
  * Local-only routes: the development identity provider (/dev/idp/…) and a view of the simulated
  * agencies (/dev/agencies). They exist only in the embedded platform, never on AWS.
  */
-import type { ApiResult } from '../../functions/api/http.ts';
+import { json, type ApiResult } from '../../functions/api/http.ts';
 import { ProblemError, problemResponse } from '../../functions/api/problem.ts';
 import type { AssuranceLevel } from '../../shared/petition/model.ts';
 import { ASSURANCE_LEVELS } from '../../shared/petition/model.ts';
@@ -10,7 +10,7 @@ import type { ExtraRoute } from './api-server.ts';
 import type { DevIdentityProvider } from './dev-idp.ts';
 import type { SimulatedAgency } from './simulated-agencies/index.ts';
 
-const json = (body: unknown, statusCode = 200): ApiResult => ({ statusCode, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, body: JSON.stringify(body) });
+const noStore = (body: unknown): ApiResult => json(200, body, { 'cache-control': 'no-store' });
 
 const parseTokenRequest = (body: Buffer): { subject: string; assurance?: AssuranceLevel } => {
   let parsed: unknown;
@@ -37,7 +37,7 @@ export const devRoutes =
     try {
       if (method === 'POST' && path === '/dev/idp/token') {
         try {
-          return json(await idp.issueToken(parseTokenRequest(body)));
+          return noStore(await idp.issueToken(parseTokenRequest(body)));
         } catch (error) {
           if ((error as Error).name === 'UnknownCitizenError') {
             throw new ProblemError('validation-failed', 'Validation failed', `subject: no such citizen in the synthetic population (see GET /dev/idp/citizens)`);
@@ -45,11 +45,11 @@ export const devRoutes =
           throw error;
         }
       }
-      if (method === 'GET' && path === '/dev/idp/citizens') return json({ items: idp.citizens() });
-      if (method === 'GET' && path === '/dev/idp/jwks.json') return json(idp.jwks());
-      if (method === 'GET' && path === '/dev/idp/.well-known/openid-configuration') return json(idp.discovery());
+      if (method === 'GET' && path === '/dev/idp/citizens') return noStore({ items: idp.citizens() });
+      if (method === 'GET' && path === '/dev/idp/jwks.json') return noStore(idp.jwks());
+      if (method === 'GET' && path === '/dev/idp/.well-known/openid-configuration') return noStore(idp.discovery());
       if (method === 'GET' && path === '/dev/agencies') {
-        return json({ items: [...agencies.values()].map((a) => ({ id: a.id, baseUrl: a.baseUrl, documentRequests: a.requestCount() })) });
+        return noStore({ items: [...agencies.values()].map((a) => ({ id: a.id, baseUrl: a.baseUrl, documentRequests: a.requestCount() })) });
       }
       return undefined;
     } catch (error) {

@@ -4,29 +4,29 @@
  * directory for S3, simulated agencies, a development identity provider).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import type { JSONWebKeySet } from 'jose';
 import type { ApiDeps } from '../../functions/api/deps.ts';
 import { getPetition } from '../../functions/api/get-petition.ts';
 import { health } from '../../functions/api/health.ts';
 import { openApi } from '../../functions/api/openapi.ts';
 import { petitionTypes } from '../../functions/api/petition-types.ts';
 import { submitPetition } from '../../functions/api/submit-petition.ts';
+import { agencyConnections, agencyTimeoutMs } from '../../functions/agency-connections.ts';
 import type { PlatformConfig } from '../../functions/config.ts';
 import { defaultTemplatesDir, loadCatalog, type Catalog } from '../../shared/catalog/load.ts';
-import { HttpEvidenceSource, type AgencyConnection } from '../../shared/evidence/http-evidence-source.ts';
+import { HttpEvidenceSource } from '../../shared/evidence/http-evidence-source.ts';
 import { createTokenVerifier } from '../../shared/identity/token-verifier.ts';
 import { DirectoryObjectStore } from '../../shared/store/directory-object-store.ts';
-import { DynamoPetitionStore } from '../../shared/store/dynamo-petition-store.ts';
+import { createDocumentClient, DynamoPetitionStore } from '../../shared/store/index.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import type { EvidenceSource } from '../../shared/evidence/ports.ts';
 import * as steps from '../../shared/workflow/steps.ts';
 import type { StepDeps } from '../../shared/workflow/steps.ts';
 import { loadPetitionDefinition } from '../../workflows/definition-cache.ts';
+import type { TaskState } from '../../workflows/petition-workflow.ts';
 import { bindRoutes, createLocalApiServer } from './api-server.ts';
 import { createDevIdentityProvider, type DevIdentityProvider } from './dev-idp.ts';
 import { devRoutes } from './dev-routes.ts';
@@ -58,32 +58,34 @@ export interface LocalPlatformOptions {
   evidence?: EvidenceSource;
 }
 
-/** The Task functions the local runner calls, by state name: the same ones the Lambdas wrap. */
-const taskFunctions = (deps: StepDeps): Record<string, TaskFunction> => ({
-  VerifyIdentity: (input: steps.PetitionRef) => steps.verifyIdentity(input, deps),
-  FetchEvidence: (input: steps.EvidenceItem) => steps.fetchEvidence(input, deps),
-  Decide: (input: steps.PetitionRef) => steps.decidePetition(input, deps),
-  Complete: (input: Parameters<typeof steps.completePetition>[0]) => steps.completePetition(input, deps),
-  Reject: (input: Parameters<typeof steps.rejectPetition>[0]) => steps.rejectPetition(input, deps),
-  RequestReview: (input: Parameters<typeof steps.requestReview>[0]) => steps.requestReview(input, deps),
-  RecordFailure: (input: Parameters<typeof steps.recordFailure>[0]) => steps.recordFailure(input, deps),
+/** Binds a step to its dependencies: what the local runner calls for a Task, as the Lambda does. */
+const bind =
+  <I, O>(step: (input: I, deps: StepDeps) => Promise<O>, deps: StepDeps): TaskFunction =>
+  (input: never) =>
+    step(input as I, deps);
+
+/** The Task functions by state name; typed against the definition's states so none can be missing. */
+const taskFunctions = (deps: StepDeps): Record<TaskState, TaskFunction> => ({
+  VerifyIdentity: bind(steps.verifyIdentity, deps),
+  FetchEvidence: bind(steps.fetchEvidence, deps),
+  Decide: bind(steps.decidePetition, deps),
+  Complete: bind(steps.completePetition, deps),
+  Reject: bind(steps.rejectPetition, deps),
+  RequestReview: bind(steps.requestReview, deps),
+  RecordFailure: bind(steps.recordFailure, deps),
 });
 
-/** Connects to each agency: configured real ones by URL, the others simulated on 127.0.0.1. */
+/**
+ * Connects to each agency: those with an address (HANBEON_AGENCIES or the template) over HTTP like on
+ * AWS, the others simulated on 127.0.0.1 with keys kept under DATA_DIR.
+ */
 async function connectAgencies(config: PlatformConfig, catalog: Catalog, dataDir: string) {
+  const connections = await agencyConnections(config, catalog);
   const simulated = new Map<string, SimulatedAgency>();
-  const connections = new Map<string, AgencyConnection>();
   const population = createPopulation({ seed: config.HANBEON_POPULATION_SEED, size: config.HANBEON_POPULATION_SIZE });
   try {
     for (const agency of catalog.agencies.values()) {
-      const override = config.HANBEON_AGENCIES[agency.id];
-      const timeoutMs = override?.timeoutMs ?? config.HANBEON_AGENCY_TIMEOUT_MS ?? agency.endpoint?.timeoutMs ?? 5000;
-      if (override) {
-        const jwksUrl = override.jwksUrl ?? `${override.baseUrl.replace(/\/$/, '')}/.well-known/jwks.json`;
-        const keys = (await (await fetch(jwksUrl, { signal: AbortSignal.timeout(timeoutMs) })).json()) as JSONWebKeySet;
-        connections.set(agency.id, { id: agency.id, baseUrl: override.baseUrl, credential: override.credential ?? '', timeoutMs, keys });
-        continue;
-      }
+      if (connections.has(agency.id)) continue;
       const running = await startSimulatedAgency({
         id: agency.id,
         population,
@@ -92,7 +94,7 @@ async function connectAgencies(config: PlatformConfig, catalog: Catalog, dataDir
         ...(config.HANBEON_AGENCY_FAULTS[agency.id] ? { faults: config.HANBEON_AGENCY_FAULTS[agency.id] } : {}),
       });
       simulated.set(agency.id, running);
-      connections.set(agency.id, { id: agency.id, baseUrl: running.baseUrl, credential: running.credential, timeoutMs, keys: running.jwks });
+      connections.set(agency.id, { id: agency.id, baseUrl: running.baseUrl, credential: running.credential, timeoutMs: agencyTimeoutMs(config, agency), keys: running.jwks });
     }
   } catch (error) {
     await Promise.all([...simulated.values()].map((a) => a.close()));
@@ -120,7 +122,7 @@ export async function startLocalPlatform(config: PlatformConfig, options: LocalP
     closers.push(async () => dynamo.destroy());
     await ensureTable(dynamo, config.HANBEON_TABLE_NAME);
     const store = new DynamoPetitionStore({
-      client: DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
+      client: createDocumentClient(dynamo),
       tableName: config.HANBEON_TABLE_NAME,
       clock,
     });

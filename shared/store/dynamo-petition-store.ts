@@ -12,7 +12,7 @@ import {
 import { PetitionError, PetitionNotFoundError, VersionConflictError } from '../errors.ts';
 import { isTerminal, type EvidenceRecord, type Petition, type PetitionStatus, type TimelineEntry } from '../petition/model.ts';
 import { canTransition } from '../petition/status.ts';
-import type { IdempotencyRecord, Page, PetitionStore, StepRecord } from './ports.ts';
+import type { IdempotencyRecord, Page, PetitionRecord, PetitionStore, StepRecord } from './ports.ts';
 import { KEY_ATTRIBUTES, SORT_PREFIX, TABLE_KEYS, itemKeys } from './table.ts';
 
 /** The status machine forbids this move (e.g. COMPLETED → DECIDING). A bug or a stale caller, never retried. */
@@ -314,28 +314,39 @@ export class DynamoPetitionStore implements PetitionStore {
   }
 
   async getTimeline(petitionId: string): Promise<TimelineEntry[]> {
+    return (await this.getPetitionRecord(petitionId)).timeline;
+  }
+
+  /** One Query of the petition's partition: the petition, its timeline (status history, steps, events) and its evidence. */
+  async getPetitionRecord(petitionId: string): Promise<PetitionRecord> {
     const items = await this.queryAll({
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk',
-      FilterExpression: 'itemType IN (:event, :step, :petition)',
-      ExpressionAttributeValues: { ':pk': itemKeys.petition(petitionId).pk, ':event': 'event', ':step': 'step', ':petition': 'petition' },
+      ExpressionAttributeValues: { ':pk': itemKeys.petition(petitionId).pk },
       ConsistentRead: true,
     });
-    const statusEntries = items
-      .filter((item) => item.itemType === 'petition')
-      .flatMap((item) => ((item.statusHistory ?? []) as { at: string; status: PetitionStatus }[]).map((h): TimelineEntry => ({ at: h.at, state: 'Petition', kind: 'status', status: h.status })));
-    const stepEntries = items.filter((item) => item.itemType !== 'petition').map((item): TimelineEntry => {
-      if ((item.sk as string).startsWith(SORT_PREFIX.event)) return withoutKeys<TimelineEntry>(item);
-      const step = this.toStepRecord(item);
-      const took = Date.parse(step.finishedAt) - Date.parse(step.startedAt);
-      return {
-        at: step.finishedAt,
-        state: step.state,
-        kind: 'step-completed',
-        ...(Number.isNaN(took) ? {} : { detail: step.label ? `${step.label}, took ${took} ms` : `took ${took} ms` }),
-      };
-    });
-    return [...statusEntries, ...stepEntries].sort(byTime);
+    const meta = items.find((item) => item.itemType === 'petition');
+    const statusEntries = ((meta?.statusHistory ?? []) as { at: string; status: PetitionStatus }[]).map(
+      (h): TimelineEntry => ({ at: h.at, state: 'Petition', kind: 'status', status: h.status }),
+    );
+    const eventEntries = items.filter((item) => item.itemType === 'event').map((item) => withoutKeys<TimelineEntry>(item));
+    const stepEntries = items
+      .filter((item) => item.itemType === 'step')
+      .map((item): TimelineEntry => {
+        const step = this.toStepRecord(item);
+        const took = Date.parse(step.finishedAt) - Date.parse(step.startedAt);
+        return {
+          at: step.finishedAt,
+          state: step.state,
+          kind: 'step-completed',
+          ...(Number.isNaN(took) ? {} : { detail: step.label ? `${step.label}, took ${took} ms` : `took ${took} ms` }),
+        };
+      });
+    return {
+      ...(meta ? { petition: toPetition(meta) } : {}),
+      timeline: [...statusEntries, ...eventEntries, ...stepEntries].sort(byTime),
+      evidence: items.filter((item) => item.itemType === 'evidence').map((item) => withoutKeys<EvidenceRecord>(item)),
+    };
   }
 
   async putEvidence(record: EvidenceRecord): Promise<EvidenceRecord> {
@@ -358,13 +369,7 @@ export class DynamoPetitionStore implements PetitionStore {
   }
 
   async listEvidence(petitionId: string): Promise<EvidenceRecord[]> {
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evidence)',
-      ExpressionAttributeValues: { ':pk': itemKeys.petition(petitionId).pk, ':evidence': SORT_PREFIX.evidence },
-      ConsistentRead: true,
-    });
-    return items.map((item) => withoutKeys<EvidenceRecord>(item));
+    return (await this.getPetitionRecord(petitionId)).evidence;
   }
 
   async listActivePetitionIds(page: { limit?: number; cursor?: string } = {}): Promise<Page<string>> {

@@ -23,6 +23,14 @@ export interface StepRecord {
   result: unknown;
 }
 
+/** Everything stored about one petition, as read in one request. */
+export interface PetitionRecord {
+  petition?: Petition;
+  /** Status history, steps and failed attempts, oldest first. */
+  timeline: TimelineEntry[];
+  evidence: EvidenceRecord[];
+}
+
 export interface Page<T> {
   items: T[];
   cursor?: string;
@@ -57,6 +65,8 @@ export interface PetitionStore {
    * so overlapping duplicates of a step agree on one document.
    */
   putEvidence(record: EvidenceRecord): Promise<EvidenceRecord>;
+  /** The petition, its timeline and its evidence, read together (what a status page shows). */
+  getPetitionRecord(petitionId: string): Promise<PetitionRecord>;
   listEvidence(petitionId: string): Promise<EvidenceRecord[]>;
   /** Petitions not yet in a terminal status (the local runner replays them after a restart). */
   listActivePetitionIds(page?: { limit?: number; cursor?: string }): Promise<Page<string>>;

@@ -4,11 +4,11 @@
  */
 import type { Catalog } from '../catalog/load.ts';
 import type { EvidenceRequirement, PetitionType } from '../catalog/schema.ts';
-import { ConsentMissingError, IdentityMismatchError, PetitionNotFoundError } from '../errors.ts';
+import { ConsentMissingError, EvidenceIntegrityError, IdentityMismatchError, PetitionNotFoundError } from '../errors.ts';
 import type { EvidenceSource } from '../evidence/ports.ts';
 import { readVerifiedDocument } from '../evidence/verify-document.ts';
 import { sha256Hex } from '../petition/digest.ts';
-import { meetsAssurance, type Decision, type Petition } from '../petition/model.ts';
+import { meetsAssurance, type Decision, type Petition, type PetitionStatus } from '../petition/model.ts';
 import { decide } from '../petition/rules.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import type { PetitionStore } from '../store/ports.ts';
@@ -83,9 +83,8 @@ export const verifyIdentity = (input: PetitionRef, deps: StepDeps) =>
   });
 
 const lookupKeyFor = (requirement: EvidenceRequirement, petition: Petition): string => {
-  const lookup = requirement.lookup ?? 'applicant';
-  if (lookup === 'applicant') return petition.subject;
-  const field = lookup.slice('field:'.length);
+  if (requirement.lookup === 'applicant') return petition.subject;
+  const field = requirement.lookup.slice('field:'.length);
   return String(petition.fields[field]);
 };
 
@@ -137,7 +136,7 @@ export const decidePetition = (input: PetitionRef & { evidence?: RetrievedEviden
       const retrieved = input.evidence?.find((e) => e.evidenceId === requirement.id);
       const body = retrieved && (await deps.objects.get(evidenceObjectKey(petition.id, requirement.id, retrieved.sha256)));
       if (!retrieved || !body || sha256Hex(body) !== retrieved.sha256) {
-        throw new PetitionNotFoundError(`document '${requirement.id}' of petition '${petition.id}' is missing or does not match the digest recorded when it was retrieved`);
+        throw new EvidenceIntegrityError(`document '${requirement.id}' of petition '${petition.id}' is missing or does not match the digest recorded when it was retrieved`);
       }
       // The digest matched the one recorded when the issuer's signature was verified on receipt.
       evidence[requirement.id] = readVerifiedDocument(new TextDecoder().decode(body)).fields;
@@ -145,37 +144,26 @@ export const decidePetition = (input: PetitionRef & { evidence?: RetrievedEviden
     return decide(type, { fields: petition.fields, evidence, applicant: { birthDate: petition.identity.birthDate } }, deps.clock());
   });
 
+/** A step that ends the workflow's work on the petition: it moves it to `status`, recording why. */
+const concludeStep = <I extends PetitionRef>(state: string, status: PetitionStatus, patchOf: (input: I) => Pick<Partial<Petition>, 'decision' | 'failure'>) =>
+  (input: I, deps: StepDeps) =>
+    journaledStep(deps, { state, input: { petitionId: input.petitionId } }, async (petition) => {
+      const updated = await deps.store.transition(petition.id, status, patchOf(input), petition);
+      return { status: updated.status };
+    });
+
 /** Complete: the petition was approved. (Seal, result PDF and delivery are appended by later steps.) */
-export const completePetition = (input: PetitionRef & { decision: Decision }, deps: StepDeps) =>
-  journaledStep(deps, { state: 'Complete', input: { petitionId: input.petitionId } }, async (petition) => {
-    const updated = await deps.store.transition(petition.id, 'COMPLETED', { decision: input.decision }, petition);
-    return { status: updated.status };
-  });
+export const completePetition = concludeStep<PetitionRef & { decision: Decision }>('Complete', 'COMPLETED', (input) => ({ decision: input.decision }));
 
 /** RequestReview: the rules asked for a case officer; the petition waits in AWAITING_REVIEW. */
-export const requestReview = (input: PetitionRef & { decision: Decision }, deps: StepDeps) =>
-  journaledStep(deps, { state: 'RequestReview', input: { petitionId: input.petitionId } }, async (petition) => {
-    const updated = await deps.store.transition(petition.id, 'AWAITING_REVIEW', { decision: input.decision }, petition);
-    return { status: updated.status };
-  });
+export const requestReview = concludeStep<PetitionRef & { decision: Decision }>('RequestReview', 'AWAITING_REVIEW', (input) => ({ decision: input.decision }));
 
 /** Reject: the rules rejected the petition, or a business check (no record, identity) did. */
-export const rejectPetition = (input: PetitionRef & { decision?: Decision; error?: CaughtError }, deps: StepDeps) =>
-  journaledStep(deps, { state: 'Reject', input: { petitionId: input.petitionId } }, async (petition) => {
-    const patch =
-      input.error !== undefined
-        ? { failure: reasonOf(input.error) }
-        : input.decision !== undefined
-          ? { decision: input.decision }
-          : {};
-    const updated = await deps.store.transition(petition.id, 'REJECTED', patch, petition);
-    return { status: updated.status };
-  });
+export const rejectPetition = concludeStep<PetitionRef & { decision?: Decision; error?: CaughtError }>('Reject', 'REJECTED', (input) =>
+  input.error !== undefined ? { failure: reasonOf(input.error) } : input.decision !== undefined ? { decision: input.decision } : {},
+);
 
 /** RecordFailure: the platform could not finish the petition; records which error and why. */
-export const recordFailure = (input: PetitionRef & { error?: CaughtError }, deps: StepDeps) =>
-  journaledStep(deps, { state: 'RecordFailure', input: { petitionId: input.petitionId } }, async (petition) => {
-    const failure = reasonOf(input.error ?? { Error: 'Unknown' });
-    const updated = await deps.store.transition(petition.id, 'FAILED', { failure }, petition);
-    return { status: updated.status };
-  });
+export const recordFailure = concludeStep<PetitionRef & { error?: CaughtError }>('RecordFailure', 'FAILED', (input) => ({
+  failure: reasonOf(input.error ?? { Error: 'Unknown' }),
+}));

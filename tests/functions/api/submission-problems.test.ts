@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROBLEM_BASE } from '../../../functions/api/problem.ts';
+import { canonicalDigest } from '../../../shared/petition/digest.ts';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
 
 let t: TestPlatform;
@@ -124,6 +125,27 @@ describe('idempotent submission', () => {
     expect(ids.size).toBe(1);
     await t.waitForStatus(token, [...ids][0]!, ['COMPLETED']);
     expect(t.platform.runner.executionsStarted - before).toBe(1);
+  });
+
+  it('finishes the job when a first request claimed the key and died before creating the petition', async () => {
+    const key = randomUUID();
+    const body = t.exampleBody('basic-pension');
+    const orphanId = randomUUID();
+    // What the first request left behind: the key's claim, and nothing else.
+    await t.platform.store.claimIdempotencyKey({
+      subject: 'demo-kim-younghee',
+      key,
+      requestHash: canonicalDigest({ type: body.type, fields: body.fields, documents: [...body.consent.documents].sort() }),
+      petitionId: orphanId,
+      createdAt: new Date().toISOString(),
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
+    });
+
+    const retried = await t.submit(token, body, key);
+
+    expect(retried.status).toBe(202);
+    expect(((await retried.json()) as { id: string }).id).toBe(orphanId);
+    expect((await t.waitForStatus(token, orphanId, ['COMPLETED'])).status).toBe('COMPLETED');
   });
 
   it('lets another citizen use the same key for their own petition', async () => {

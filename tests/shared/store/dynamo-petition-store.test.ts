@@ -302,6 +302,29 @@ describe('DynamoPetitionStore: timeline and evidence', () => {
     expect(timeline.find((e) => e.kind === 'step-completed')?.detail).toBe('took 2000 ms');
   });
 
+  it('reads a petition, its timeline and its evidence in one request', async () => {
+    const store = makeStore();
+    const petition = makePetition();
+    await store.createPetition(petition);
+    await store.transition(petition.id, 'VERIFYING_IDENTITY');
+    await store.putStepRecord(makeStepRecord({ petitionId: petition.id, stepKey: 'VerifyIdentity#1', state: 'VerifyIdentity' }));
+    await store.putEvidence(makeEvidence({ petitionId: petition.id, evidenceId: 'income' }));
+    let requests = 0;
+    const counting = new DynamoPetitionStore({
+      client: { send: (command: never) => (requests++, documents.send(command)) } as unknown as typeof documents,
+      tableName: TABLE,
+    });
+
+    const record = await counting.getPetitionRecord(petition.id);
+
+    expect(requests).toBe(1);
+    expect(record.petition).toMatchObject({ id: petition.id, status: 'VERIFYING_IDENTITY' });
+    expect(record.petition).not.toHaveProperty('statusHistory');
+    expect(record.timeline.filter((e) => e.kind === 'status').map((e) => e.status)).toEqual(['RECEIVED', 'VERIFYING_IDENTITY']);
+    expect(record.timeline.filter((e) => e.kind === 'step-completed').map((e) => e.state)).toEqual(['VerifyIdentity']);
+    expect(record.evidence.map((e) => e.evidenceId)).toEqual(['income']);
+  });
+
   it('lists the evidence of a petition; the first record of a document wins and is returned to later writers', async () => {
     const store = makeStore();
     const petitionId = randomUUID();

@@ -116,7 +116,7 @@ describe('workflow steps', () => {
     const evidence = await Promise.all(verified.evidenceIds.map((evidenceId) => fetchEvidence({ petitionId: petition.id, evidenceId }, deps)));
     const tampered = evidence.map((e, i) => (i === 0 ? { ...e, sha256: '0'.repeat(64) } : e));
 
-    await expect(decidePetition({ petitionId: petition.id, evidence: tampered }, deps)).rejects.toThrow(/missing or does not match/);
+    await expect(decidePetition({ petitionId: petition.id, evidence: tampered }, deps)).rejects.toMatchObject({ name: 'EvidenceIntegrityError', message: expect.stringMatching(/missing or does not match/) });
   });
 
   it('refuses to decide when the stored bytes of a document were changed on disk', async () => {
@@ -130,6 +130,6 @@ describe('workflow steps', () => {
     const richer = Buffer.from(JSON.stringify({ monthlyIncome: 1 })).toString('base64url');
     await deps.objects.put(key, new TextEncoder().encode(`${header}.${richer}.${signature}`), 'application/jose');
 
-    await expect(decidePetition({ petitionId: petition.id, evidence }, deps)).rejects.toThrow(/missing or does not match/);
+    await expect(decidePetition({ petitionId: petition.id, evidence }, deps)).rejects.toMatchObject({ name: 'EvidenceIntegrityError', message: expect.stringMatching(/missing or does not match/) });
   });
 });
