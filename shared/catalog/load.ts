@@ -216,6 +216,9 @@ const crossReferences = (type: PetitionType, agencies: ReadonlyMap<string, Agenc
       problems.push({ path: `rules[${i}].outcome`, message: 'a "review" outcome needs the type\'s "review" section (deadlineHours, onDeadline)' });
     }
   });
+  if (!agencies.has(type.handlingAgency)) {
+    problems.push({ path: 'handlingAgency', message: `unknown agency "${type.handlingAgency}"; known agencies: ${list(agencies.keys())}` });
+  }
   type.notify.forEach((id, i) => {
     if (!agencies.has(id)) problems.push({ path: `notify[${i}]`, message: `unknown agency "${id}"; known agencies: ${list(agencies.keys())}` });
   });

@@ -231,6 +231,8 @@ export const PetitionTypeSchema = z
     evidence: z.array(EvidenceRequirementSchema),
     rules: z.array(RuleSchema),
     review: ReviewSchema.optional(),
+    /** The agency that decides the petition, seals its result (and reviews it when the rules ask). */
+    handlingAgency: kebabId,
     notify: z.array(kebabId).default([]),
     resultLayout: kebabId,
     example: z.strictObject({
@@ -263,6 +265,8 @@ export const AgencySchema = z
   .strictObject({
     id: kebabId,
     name: LocalizedTextSchema,
+    /** The text of the agency's official seal (직인), drawn on the results it signs; default: its name and 인. */
+    sealText: z.string().min(1).max(16).optional(),
     documents: z.array(AgencyDocumentSchema).min(1),
     endpoint: z
       .strictObject({

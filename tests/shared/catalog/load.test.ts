@@ -50,6 +50,7 @@ const petitionType = (overrides: Json = {}): Json => ({
   rules: [
     { id: 'too-young', when: { fact: 'applicant.age', op: 'lt', value: 65 }, outcome: 'reject', reason: { ko: '나이', en: 'Age' } },
   ],
+  handlingAgency: 'mois',
   notify: ['mois'],
   resultLayout: 'sample-decision',
   example: { subject: 'demo-kim-younghee', fields: { accountNumber: '302-1234', parcelNumber: '2611010100-10123-0000' } },
@@ -409,6 +410,18 @@ describe('loadCatalog: refuses broken references', () => {
 
     // Assert
     expect(error.path).toBe('rules[0].outcome');
+  });
+
+  it('refuses a handling agency that does not exist', async () => {
+    // Arrange
+    const dir = await catalogWithType(petitionType({ handlingAgency: 'mohw' }));
+
+    // Act
+    const error = await catalogErrorOf(dir);
+
+    // Assert
+    expect(error.path).toBe('handlingAgency');
+    expect(error.reason).toBe('unknown agency "mohw"; known agencies: mois, molit');
   });
 
   it('refuses to notify an agency that does not exist', async () => {

@@ -26,6 +26,7 @@ const typeWith = (...fields: FieldDefinition[]): PetitionType => ({
   fields,
   evidence: [],
   rules: [],
+  handlingAgency: 'mois',
   notify: [],
   resultLayout: 'sample',
   example: { subject: 'demo-kim-younghee', fields: {} },
