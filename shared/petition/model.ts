@@ -88,3 +88,30 @@ export interface EvidenceRecord {
   sha256: string;
   objectKey: string;
 }
+
+/**
+ * A signed artefact of a petition, recorded once (the first record wins, so a replayed step never
+ * yields a second one): the applicant's seal certificate, or the signed result / rejection notice.
+ * The bytes live in object storage under `objectKey`; `sha256` is of exactly those bytes.
+ */
+export type PetitionArtifact =
+  | {
+      kind: 'applicant-seal';
+      petitionId: string;
+      objectKey: string;
+      sha256: string;
+      createdAt: string;
+      serialNumber: string; // hex
+      notAfter: string;
+    }
+  | {
+      kind: 'signed-result';
+      petitionId: string;
+      objectKey: string;
+      sha256: string;
+      createdAt: string;
+      document: 'result' | 'rejection-notice';
+      /** The agency whose seal signed it. */
+      sealedBy: string;
+    };
+export type ArtifactKind = PetitionArtifact['kind'];

@@ -10,7 +10,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { PetitionError, PetitionNotFoundError, VersionConflictError } from '../errors.ts';
-import { isTerminal, type EvidenceRecord, type Petition, type PetitionStatus, type TimelineEntry } from '../petition/model.ts';
+import { isTerminal, type ArtifactKind, type EvidenceRecord, type Petition, type PetitionArtifact, type PetitionStatus, type TimelineEntry } from '../petition/model.ts';
 import { canTransition } from '../petition/status.ts';
 import type { IdempotencyRecord, Page, PetitionRecord, PetitionStore, StepRecord } from './ports.ts';
 import { KEY_ATTRIBUTES, SORT_PREFIX, TABLE_KEYS, itemKeys } from './table.ts';
@@ -346,6 +346,7 @@ export class DynamoPetitionStore implements PetitionStore {
       ...(meta ? { petition: toPetition(meta) } : {}),
       timeline: [...statusEntries, ...eventEntries, ...stepEntries].sort(byTime),
       evidence: items.filter((item) => item.itemType === 'evidence').map((item) => withoutKeys<EvidenceRecord>(item)),
+      artifacts: items.filter((item) => item.itemType === 'artifact').map((item) => withoutKeys<PetitionArtifact>(item)),
     };
   }
 
@@ -366,6 +367,26 @@ export class DynamoPetitionStore implements PetitionStore {
     const existing = await this.getItem(key);
     if (!existing) throw new Error(`evidence ${record.evidenceId} of petition ${record.petitionId} vanished after a conflict`);
     return withoutKeys<EvidenceRecord>(existing);
+  }
+
+  async putArtifact(artifact: PetitionArtifact): Promise<PetitionArtifact> {
+    const key = itemKeys.artifact(artifact.petitionId, artifact.kind);
+    try {
+      await this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: { ...compact(artifact), ...key, itemType: 'artifact' }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+      return artifact;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+    const existing = await this.getArtifact(artifact.petitionId, artifact.kind);
+    if (!existing) throw new Error(`${artifact.kind} of petition ${artifact.petitionId} vanished after a conflict`);
+    return existing;
+  }
+
+  async getArtifact(petitionId: string, kind: ArtifactKind): Promise<PetitionArtifact | undefined> {
+    const item = await this.getItem(itemKeys.artifact(petitionId, kind));
+    return item && withoutKeys<PetitionArtifact>(item);
   }
 
   async listEvidence(petitionId: string): Promise<EvidenceRecord[]> {

@@ -1,4 +1,4 @@
-import type { EvidenceRecord, Petition, PetitionStatus, TimelineEntry } from '../petition/model.ts';
+import type { ArtifactKind, EvidenceRecord, Petition, PetitionArtifact, PetitionStatus, TimelineEntry } from '../petition/model.ts';
 
 /** The claim an Idempotency-Key makes: this citizen, this key → this request hash → this petition. */
 export interface IdempotencyRecord {
@@ -29,6 +29,8 @@ export interface PetitionRecord {
   /** Status history, steps and failed attempts, oldest first. */
   timeline: TimelineEntry[];
   evidence: EvidenceRecord[];
+  /** Its seal certificate and signed result, where they exist. */
+  artifacts: PetitionArtifact[];
 }
 
 export interface Page<T> {
@@ -65,6 +67,12 @@ export interface PetitionStore {
    * so overlapping duplicates of a step agree on one document.
    */
   putEvidence(record: EvidenceRecord): Promise<EvidenceRecord>;
+  /**
+   * Records a signed artefact. The first record of (petition, kind) wins and is returned, so a
+   * replayed step never leaves two seal certificates or two signed results.
+   */
+  putArtifact(artifact: PetitionArtifact): Promise<PetitionArtifact>;
+  getArtifact(petitionId: string, kind: ArtifactKind): Promise<PetitionArtifact | undefined>;
   /** The petition, its timeline and its evidence, read together (what a status page shows). */
   getPetitionRecord(petitionId: string): Promise<PetitionRecord>;
   listEvidence(petitionId: string): Promise<EvidenceRecord[]>;

@@ -42,6 +42,7 @@ export const itemKeys = {
   step: (petitionId: string, stepKey: string) => ({ pk: `PETITION#${petitionId}`, sk: `STEP#${stepKey}` }),
   timelineEvent: (petitionId: string, at: string, nonce: string) => ({ pk: `PETITION#${petitionId}`, sk: `EVENT#${at}#${nonce}` }),
   evidence: (petitionId: string, evidenceId: string) => ({ pk: `PETITION#${petitionId}`, sk: `EVIDENCE#${evidenceId}` }),
+  artifact: (petitionId: string, kind: string) => ({ pk: `PETITION#${petitionId}`, sk: `ARTIFACT#${kind}` }),
   evidenceAccess: (subject: string, retrievedAt: string, petitionId: string, evidenceId: string) => ({
     gsi1pk: `CITIZEN#${subject}`,
     gsi1sk: `ACCESS#${retrievedAt}#${petitionId}#${evidenceId}`,

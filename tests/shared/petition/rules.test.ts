@@ -262,6 +262,7 @@ describe('conditions', () => {
     evidence: [],
     rules: [{ id: 'the-rule', when, outcome, reason: { ko: '사유', en: 'Reason' } }],
     review: { deadlineHours: 1, onDeadline: 'escalate' },
+    handlingAgency: 'mois',
     notify: [],
     resultLayout: 'sample',
     example: { subject: 'demo-kim-younghee', fields: {} },

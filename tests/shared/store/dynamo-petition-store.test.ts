@@ -6,7 +6,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalDynamoClient, ensureTable, startDynalite, type RunningDynalite } from '../../../infra/local/dynalite.ts';
-import type { EvidenceRecord, Petition, PetitionStatus } from '../../../shared/petition/model.ts';
+import type { EvidenceRecord, Petition, PetitionArtifact, PetitionStatus } from '../../../shared/petition/model.ts';
 import { DynamoPetitionStore, createDocumentClient, type IdempotencyRecord, type StepRecord } from '../../../shared/store/index.ts';
 
 const TABLE = 'hanbeon-test';
@@ -341,6 +341,51 @@ describe('DynamoPetitionStore: timeline and evidence', () => {
       ['resident-registration', 'ab'.repeat(32)],
     ]);
     expect(evidence[0]).not.toHaveProperty('pk');
+  });
+});
+
+describe('DynamoPetitionStore: signed artefacts', () => {
+  const signedResult = (petitionId: string, sha256: string): PetitionArtifact => ({
+    kind: 'signed-result',
+    petitionId,
+    objectKey: `results/${petitionId}/${sha256}.pdf`,
+    sha256,
+    createdAt: '2026-11-24T09:05:00.000Z',
+    document: 'result',
+    sealedBy: 'mois',
+  });
+
+  it('keeps the first signed result of a petition when racing writers record theirs', async () => {
+    const store = makeStore();
+    const petition = makePetition();
+    await store.createPetition(petition);
+
+    const winners = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((x) => store.putArtifact(signedResult(petition.id, x.repeat(64)))));
+
+    expect(new Set(winners.map((w) => w.sha256)).size).toBe(1);
+    const record = await store.getPetitionRecord(petition.id);
+    expect(record.artifacts).toEqual([winners[0]]);
+    expect(record.artifacts[0]).not.toHaveProperty('pk');
+  });
+
+  it('holds a seal certificate and a signed result side by side, and reads each by kind', async () => {
+    const store = makeStore();
+    const petitionId = randomUUID();
+    const seal: PetitionArtifact = {
+      kind: 'applicant-seal',
+      petitionId,
+      objectKey: `seals/${petitionId}/01ab.der`,
+      sha256: 'cd'.repeat(32),
+      createdAt: '2026-11-24T09:04:00.000Z',
+      serialNumber: '01ab',
+      notAfter: '2026-12-24T09:04:00.000Z',
+    };
+    await store.putArtifact(seal);
+    await store.putArtifact(signedResult(petitionId, 'ef'.repeat(32)));
+
+    expect(await store.getArtifact(petitionId, 'applicant-seal')).toEqual(seal);
+    expect(await store.getArtifact(petitionId, 'signed-result')).toMatchObject({ sha256: 'ef'.repeat(32) });
+    expect(await store.getArtifact(randomUUID(), 'signed-result')).toBeUndefined();
   });
 });
 
