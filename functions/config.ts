@@ -53,6 +53,15 @@ const schema = z.object({
   HANBEON_POPULATION_SEED: z.coerce.number().int().default(20261124),
   HANBEON_RETRY_INTERVAL_MS: z.coerce.number().int().nonnegative().optional(),
   HANBEON_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+  HANBEON_PUBLIC_BASE_URL: z.url().optional(),
+  HANBEON_KEY_PASSPHRASE: z.string().min(16, { error: 'expected a passphrase of at least 16 characters' }).optional(),
+  HANBEON_RRN_HASH_KEY: z
+    .base64({ error: 'expected base64' })
+    .refine((text) => Buffer.from(text, 'base64').length >= 32, { error: 'expected at least 32 bytes of key (base64)' })
+    .optional(),
+  HANBEON_RRN_HASH_KEY_SECRET_ARN: z.string().optional(),
+  HANBEON_KMS_KEYS: json(z.record(z.string(), z.string().min(1))).default({}),
+  HANBEON_APPLICANT_SEAL_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   HANBEON_IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
 });
 
@@ -74,7 +83,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const config = parsed.data;
   if (config.HANBEON_MODE === 'aws') {
-    const missing = (['HANBEON_BUCKET_NAME', 'HANBEON_OIDC_ISSUER'] as const).filter((key) => !config[key]);
+    const missing = (['HANBEON_BUCKET_NAME', 'HANBEON_OIDC_ISSUER', 'HANBEON_PUBLIC_BASE_URL'] as const).filter((key) => !config[key]);
+    if (!config.HANBEON_RRN_HASH_KEY && !config.HANBEON_RRN_HASH_KEY_SECRET_ARN) missing.push('HANBEON_RRN_HASH_KEY_SECRET_ARN' as never);
     if (missing.length > 0) throw new ConfigError(missing.map((key) => `${key}: required when HANBEON_MODE=aws`));
   }
   return config;

@@ -1,5 +1,5 @@
 import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, type CryptoKey, type JSONWebKeySet, type JWK } from 'jose';
-import { ACR_PREFIX } from '../../shared/identity/index.ts';
+import { ACR_PREFIX, RESIDENT_NUMBER_CLAIM } from '../../shared/identity/index.ts';
 import { ASSURANCE_LEVELS, type AssuranceLevel } from '../../shared/petition/model.ts';
 import type { Population } from './population.ts';
 
@@ -84,6 +84,9 @@ export const createDevIdentityProvider = async (options: DevIdentityProviderOpti
       const idToken = await new SignJWT({
         name: citizen.name,
         birthdate: citizen.birthDate,
+        // Like a Korean identity provider at the highest level, it vouches for the resident number;
+        // the platform keeps only a keyed hash of it (shared/identity/resident-number.ts).
+        [RESIDENT_NUMBER_CLAIM]: citizen.residentRegistrationNumber,
         acr: `${ACR_PREFIX}${assurance}`,
         amr: AMR[assurance],
         auth_time: issuedAt,
@@ -108,7 +111,7 @@ export const createDevIdentityProvider = async (options: DevIdentityProviderOpti
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: [ALGORITHM],
       acr_values_supported: ASSURANCE_LEVELS.map((level) => `${ACR_PREFIX}${level}`),
-      claims_supported: ['iss', 'aud', 'sub', 'iat', 'exp', 'auth_time', 'name', 'birthdate', 'acr', 'amr'],
+      claims_supported: ['iss', 'aud', 'sub', 'iat', 'exp', 'auth_time', 'name', 'birthdate', RESIDENT_NUMBER_CLAIM, 'acr', 'amr'],
     }),
 
     citizens: () =>

@@ -7,3 +7,4 @@ export {
   type TokenVerifier,
   type TokenVerifierOptions,
 } from './token-verifier.ts';
+export { keyedResidentNumberHash, MalformedResidentNumberError, RESIDENT_NUMBER_CLAIM } from './resident-number.ts';

@@ -1,6 +1,7 @@
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { ASSURANCE_LEVELS, type AssuranceLevel, type VerifiedIdentity } from '../petition/model.ts';
 import { IdentityTokenInvalidError, type IdentityTokenRejection } from './errors.ts';
+import { keyedResidentNumberHash, MalformedResidentNumberError, RESIDENT_NUMBER_CLAIM } from './resident-number.ts';
 
 /** Asymmetric algorithms only: `none` and the HMAC family (a shared-secret confusion risk) are never accepted. */
 export const ACCEPTED_ALGORITHMS = ['ES256', 'RS256', 'EdDSA'] as const;
@@ -17,6 +18,11 @@ export interface TokenVerifierOptions {
   clockToleranceSeconds?: number;
   /** Injected for tests. @default () => new Date() */
   now?: () => Date;
+  /**
+   * Key of the keyed hash kept instead of a resident registration number the provider vouches for
+   * (claim `rrn`). Without it such a claim is dropped unread. @default undefined
+   */
+  residentNumberKey?: Uint8Array;
 }
 
 export type TokenVerifier = (token: string) => Promise<VerifiedIdentity>;
@@ -69,7 +75,20 @@ const translate = (error: unknown, options: TokenVerifierOptions, now: Date): un
   return error;
 };
 
-const toIdentity = (payload: JWTPayload): VerifiedIdentity => {
+/** The keyed hash of the vouched-for resident number; the number itself goes no further than this function. */
+const residentNumberHash = (payload: JWTPayload, key: Uint8Array | undefined): string | undefined => {
+  const claim = payload[RESIDENT_NUMBER_CLAIM];
+  if (claim === undefined || key === undefined) return undefined;
+  if (typeof claim !== 'string') throw refuse('malformed', `claim "${RESIDENT_NUMBER_CLAIM}" must be a string`);
+  try {
+    return keyedResidentNumberHash(key, claim);
+  } catch (error) {
+    if (error instanceof MalformedResidentNumberError) throw refuse('malformed', `claim "${RESIDENT_NUMBER_CLAIM}": ${error.message}`);
+    throw error;
+  }
+};
+
+const toIdentity = (payload: JWTPayload, residentNumberKey: Uint8Array | undefined): VerifiedIdentity => {
   const { sub, name, birthdate, iss, iat, acr, auth_time: authTime } = payload;
   if (name === undefined) throw refuse('missing-claim', 'required claim "name" is absent');
   if (birthdate === undefined) throw refuse('missing-claim', 'required claim "birthdate" is absent');
@@ -79,6 +98,7 @@ const toIdentity = (payload: JWTPayload): VerifiedIdentity => {
     throw refuse('malformed', 'claim "birthdate" must be a date YYYY-MM-DD');
   }
   const authenticatedAt = typeof authTime === 'number' ? authTime : iat;
+  const rrnKeyedHash = residentNumberHash(payload, residentNumberKey);
   return {
     subject: sub,
     name,
@@ -86,6 +106,7 @@ const toIdentity = (payload: JWTPayload): VerifiedIdentity => {
     issuer: iss as string,
     assuranceLevel: assuranceFromAcr(acr),
     authenticatedAt: epochIso(authenticatedAt),
+    ...(rrnKeyedHash === undefined ? {} : { rrnKeyedHash }),
   };
 };
 
@@ -109,6 +130,6 @@ export const createTokenVerifier = (options: TokenVerifierOptions): TokenVerifie
     } catch (error) {
       throw translate(error, options, now);
     }
-    return toIdentity(payload);
+    return toIdentity(payload, options.residentNumberKey);
   };
 };

@@ -33,6 +33,8 @@ export interface VerifiedIdentity {
   issuer: string;
   assuranceLevel: AssuranceLevel;
   authenticatedAt: string; // ISO time
+  /** HMAC-SHA256 of the resident registration number the provider vouched for; never the number. */
+  rrnKeyedHash?: string;
 }
 
 /** The citizen's consent, given at submission, to retrieve the listed documents for this petition. */

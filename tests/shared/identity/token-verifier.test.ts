@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, type JSONWebKeySet, type JWTPayload } from 'jose';
@@ -177,6 +178,56 @@ describe('createTokenVerifier', () => {
     const issuer = await makeTestIssuer();
 
     await expectRefusal(makeVerifier(issuer.jwks)(token), 'malformed');
+  });
+
+  describe('resident registration number', () => {
+    const key = Buffer.alloc(32, 7);
+
+    it('keeps a keyed hash of the number the provider vouches for, never the number', async () => {
+      const issuer = await makeTestIssuer();
+      const token = await issuer.sign(standardClaims({ rrn: '880721-1234567' }));
+
+      const identity = await makeVerifier(issuer.jwks, { residentNumberKey: key })(token);
+
+      expect(identity.rrnKeyedHash).toBe(createHmac('sha256', key).update('8807211234567').digest('hex'));
+      expect(JSON.stringify(identity)).not.toMatch(/880721-?1234567/);
+    });
+
+    it('gives the same hash with or without the hyphen, and another under another key', async () => {
+      const issuer = await makeTestIssuer();
+      const withHyphen = await makeVerifier(issuer.jwks, { residentNumberKey: key })(await issuer.sign(standardClaims({ rrn: '880721-1234567' })));
+      const without = await makeVerifier(issuer.jwks, { residentNumberKey: key })(await issuer.sign(standardClaims({ rrn: '8807211234567' })));
+      const otherKey = await makeVerifier(issuer.jwks, { residentNumberKey: Buffer.alloc(32, 8) })(await issuer.sign(standardClaims({ rrn: '8807211234567' })));
+
+      expect(without.rrnKeyedHash).toBe(withHyphen.rrnKeyedHash);
+      expect(otherKey.rrnKeyedHash).not.toBe(withHyphen.rrnKeyedHash);
+    });
+
+    it('refuses a claim that is not a resident number, without repeating it', async () => {
+      const issuer = await makeTestIssuer();
+
+      const error = (await makeVerifier(issuer.jwks, { residentNumberKey: key })(await issuer.sign(standardClaims({ rrn: '88072-11234567x' }))).catch((e: unknown) => e)) as Error;
+
+      expect(error).toMatchObject({ name: 'IdentityTokenInvalidError', reason: 'malformed' });
+      expect(error.message).not.toContain('88072');
+    });
+
+    it('drops the claim unread when no key is configured', async () => {
+      const issuer = await makeTestIssuer();
+
+      const identity = await makeVerifier(issuer.jwks)(await issuer.sign(standardClaims({ rrn: '880721-1234567' })));
+
+      expect(identity).not.toHaveProperty('rrnKeyedHash');
+    });
+
+    it('is vouched for by the development identity provider for every citizen', async () => {
+      const idp = await makeIdp();
+      const { id_token } = await idp.issueToken({ subject: 'demo-kim-younghee' });
+
+      const identity = await makeVerifier(idp.jwks(), { residentNumberKey: key })(id_token);
+
+      expect(identity.rrnKeyedHash).toMatch(/^[0-9a-f]{64}$/);
+    });
   });
 
   it('never repeats the token in the error message', async () => {
