@@ -6,12 +6,14 @@
 import { parseArgs } from 'node:util';
 import { CatalogError, defaultTemplatesDir, loadCatalog } from '../shared/catalog/load.ts';
 import { loadPetitionDefinition } from '../workflows/definition-cache.ts';
+import { PKI_USAGE, runPki } from './pki.ts';
 
 const USAGE = `usage: hanbeon <command> [options]
 
 commands:
   templates check [--dir DIR]   validate petition types and agencies (default: the project's templates/)
   workflow asl                  print the workflow's ASL, exactly as the local runner executes it
+${PKI_USAGE}
   help                          this text
 
 exit codes: 0 ok, 1 invalid input (e.g. a bad template), 2 usage error`;
@@ -42,6 +44,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(JSON.stringify(await loadPetitionDefinition(), null, 2));
     return 0;
   }
+  if (command === 'pki') return runPki([subcommand ?? '', ...rest].filter((arg, i) => i > 0 || arg !== ''));
   if (command === 'help' || command === undefined) {
     console.log(USAGE);
     return command === undefined ? 2 : 0;
@@ -54,6 +57,6 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
-    process.exit(2);
+    process.exit(1);
   },
 );

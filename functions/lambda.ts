@@ -1,6 +1,6 @@
 /** The AWS wrappers: middy around the same functions the local platform calls directly. */
 import middy from '@middy/core';
-import type { StepDeps } from '../shared/workflow/steps.ts';
+import type { SealingStepDeps } from '../shared/workflow/sealing-steps.ts';
 import type { ApiDeps } from './api/deps.ts';
 import type { ApiEvent, ApiHandler } from './api/http.ts';
 
@@ -13,5 +13,5 @@ export const lambdaHandler = (core: ApiHandler<ApiDeps>) =>
   middy(async (event: ApiEvent) => core(event, await (await compose()).awsApiDeps()));
 
 /** Lambda entry for a workflow Task. Errors propagate by name so the state machine's Retry/Catch see them. */
-export const taskHandler = <I, O>(step: (input: I, deps: StepDeps) => Promise<O>) =>
+export const taskHandler = <I, O>(step: (input: I, deps: SealingStepDeps) => Promise<O>) =>
   middy(async (input: I) => step(input, await (await compose()).awsStepDeps()));

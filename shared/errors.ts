@@ -80,4 +80,4 @@ export class VersionConflictError extends PetitionError {
 /** Names of errors the workflow retries (Retry `ErrorEquals`). */
 export const RETRYABLE_ERROR_NAMES = ['AgencyUnavailableError'] as const;
 /** Names of errors that end a petition as REJECTED rather than FAILED (Catch `ErrorEquals`). */
-export const REJECTION_ERROR_NAMES = ['EvidenceNotFoundError', 'IdentityMismatchError'] as const;
+export const REJECTION_ERROR_NAMES = ['EvidenceNotFoundError', 'IdentityMismatchError', 'ApplicantSealUnusableError'] as const;

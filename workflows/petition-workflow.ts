@@ -11,7 +11,18 @@ import type { Construct } from 'constructs';
 import { REJECTION_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '../shared/errors.ts';
 
 /** Every Task state of the workflow; each is one function in functions/workflow/. */
-export const TASK_STATES = ['VerifyIdentity', 'FetchEvidence', 'Decide', 'Complete', 'Reject', 'RequestReview', 'RecordFailure'] as const;
+export const TASK_STATES = [
+  'VerifyIdentity',
+  'FetchEvidence',
+  'Decide',
+  'IssueSeal',
+  'RenderResult',
+  'SignResult',
+  'Complete',
+  'Reject',
+  'RequestReview',
+  'RecordFailure',
+] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
 /** Maps a Task state to what runs it: deployed Lambda functions on AWS, placeholders locally. */
@@ -30,7 +41,12 @@ export interface PetitionWorkflowProps {
   readonly agencyMaxAttempts?: number;
 }
 
-/** Builds the workflow chain: VerifyIdentity → RetrieveEvidence (Map) → Decide → outcome. */
+/**
+ * Builds the workflow chain: VerifyIdentity → RetrieveEvidence (Map) → Decide → outcome, where an
+ * approval is sealed (IssueSeal when the type asks for the applicant's seal) and every decision,
+ * approval or rejection, ends as a signed PDF (RenderResult → SignResult) before the petition is
+ * concluded (Complete / Reject).
+ */
 export function definePetitionWorkflow(scope: Construct, resolve: TaskResolver, props: PetitionWorkflowProps = {}): sfn.IChainable {
   // Each Task receives and returns small JSON (ids and hashes, never documents): DESIGN §5.
   const task = (state: TaskState, resultPath: string | undefined) =>
@@ -46,11 +62,26 @@ export function definePetitionWorkflow(scope: Construct, resolve: TaskResolver, 
   const complete = task('Complete', sfn.JsonPath.DISCARD);
   const requestReview = task('RequestReview', sfn.JsonPath.DISCARD);
 
+  // The signed document: a result for an approval, a notice for a rejection (whether the rules
+  // rejected or a business check did, in which case $.error says why). Conclude only once it exists.
+  const renderResult = task('RenderResult', '$.rendered');
+  const signResult = task('SignResult', '$.signed');
+  const conclude = new sfn.Choice(scope, 'RouteConclusion')
+    .when(sfn.Condition.isPresent('$.error'), reject)
+    .when(sfn.Condition.stringEquals('$.decision.outcome', 'approve'), complete)
+    .otherwise(reject);
+  renderResult.next(signResult).next(conclude);
+
+  /** Business outcomes become a signed rejection notice; anything else fails the petition. */
   const catchOutcomes = <T extends sfn.TaskStateBase | sfn.Map>(state: T): T => {
-    state.addCatch(reject, { errors: [...REJECTION_ERROR_NAMES], resultPath: '$.error' });
+    state.addCatch(renderResult, { errors: [...REJECTION_ERROR_NAMES], resultPath: '$.error' });
     state.addCatch(recordFailure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     return state;
   };
+  renderResult.addCatch(recordFailure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+  // A seal found revoked or expired when the result is signed rejects the petition: the notice is
+  // rendered afresh (a different journal key) and carries no applicant seal, so this cannot loop.
+  catchOutcomes(signResult);
 
   const verifyIdentity = catchOutcomes(task('VerifyIdentity', '$.verification'));
 
@@ -78,10 +109,19 @@ export function definePetitionWorkflow(scope: Construct, resolve: TaskResolver, 
 
   const decide = catchOutcomes(task('Decide', '$.decision'));
 
+  const issueSeal = catchOutcomes(task('IssueSeal', '$.applicantSeal'));
+  issueSeal.next(renderResult);
+  const sealIfAsked = new sfn.Choice(scope, 'NeedsApplicantSeal')
+    .when(
+      sfn.Condition.and(sfn.Condition.isPresent('$.verification.requiresApplicantSeal'), sfn.Condition.booleanEquals('$.verification.requiresApplicantSeal', true)),
+      issueSeal,
+    )
+    .otherwise(renderResult);
+
   const routeDecision = new sfn.Choice(scope, 'RouteDecision')
-    .when(sfn.Condition.stringEquals('$.decision.outcome', 'approve'), complete)
+    .when(sfn.Condition.stringEquals('$.decision.outcome', 'approve'), sealIfAsked)
     .when(sfn.Condition.stringEquals('$.decision.outcome', 'review'), requestReview)
-    .otherwise(reject);
+    .otherwise(renderResult);
 
   return verifyIdentity.next(retrieveEvidence).next(decide).next(routeDecision);
 }

@@ -1,5 +1,7 @@
 import type { Catalog } from '../../shared/catalog/load.ts';
 import type { VerifiedIdentity } from '../../shared/petition/model.ts';
+import type { TrustPublication } from '../../shared/seal/trust-publication.ts';
+import type { ObjectStore } from '../../shared/store/object-store.ts';
 import type { PetitionStore } from '../../shared/store/ports.ts';
 import type { WorkflowStarter } from '../../shared/workflow/ports.ts';
 import type { ApiLogger } from './http.ts';
@@ -9,6 +11,10 @@ export interface ApiDeps {
   mode: 'local' | 'aws';
   catalog: Catalog;
   store: PetitionStore;
+  /** Signed results and other documents (S3; a directory locally). */
+  objects: ObjectStore;
+  /** The root certificate and CRLs, published for offline validation. */
+  trust: TrustPublication;
   verifyToken: (token: string) => Promise<VerifiedIdentity>;
   workflow: WorkflowStarter;
   clock: () => Date;

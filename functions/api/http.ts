@@ -17,6 +17,14 @@ export const json = (statusCode: number, body: unknown, headers: Record<string, 
   body: JSON.stringify(body),
 });
 
+/** A binary body (PDF, certificate, CRL), base64-encoded as API Gateway expects. */
+export const binary = (statusCode: number, body: Uint8Array, contentType: string, headers: Record<string, string> = {}): ApiResult => ({
+  statusCode,
+  headers: { 'content-type': contentType, 'content-length': String(body.length), ...headers },
+  body: Buffer.from(body).toString('base64'),
+  isBase64Encoded: true,
+});
+
 /** Header lookup; API Gateway v2 lower-cases header names, and so does the local server. */
 export const header = (event: ApiEvent, name: string): string | undefined => event.headers?.[name.toLowerCase()];
 

@@ -49,6 +49,29 @@ const OPERATIONS: Record<string, Record<string, unknown>> = {
     summary: "A petition's status, decision, evidence and timeline (owner only)",
     responses: { ...ok('The petition', 'Petition'), '401': problem('Missing or refused ID token'), '404': problem('No such petition, or not yours') },
   },
+  GetResult: {
+    summary: 'The signed result or rejection notice: a PAdES B-LT PDF sealed by the handling agency (owner only)',
+    responses: {
+      '200': { description: 'The signed PDF; X-Content-SHA256 and ETag carry its SHA-256', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } },
+      '401': problem('Missing or refused ID token'),
+      '404': problem('No such petition, not yours, or not signed yet'),
+    },
+  },
+  GetRootCertificate: {
+    summary: 'The root certificate (PEM): the only trust anchor an auditor needs to validate any result offline',
+    responses: { '200': { description: 'X.509 certificate, PEM', content: { 'application/x-pem-file': { schema: { type: 'string' } } } } },
+  },
+  GetCrl: {
+    summary: "The seal CA's current certificate revocation list (DER)",
+    responses: { '200': { description: 'X.509 CRL, DER', content: { 'application/pkix-crl': { schema: { type: 'string', format: 'binary' } } } } },
+  },
+  GetIssuerCrl: {
+    summary: 'The current CRL of one CA: root-ca, seal-ca or platform-seal (applicant seals); a trailing .crl is accepted',
+    responses: {
+      '200': { description: 'X.509 CRL, DER', content: { 'application/pkix-crl': { schema: { type: 'string', format: 'binary' } } } },
+      '404': problem('No such CA'),
+    },
+  },
 };
 
 const pathItem = (route: ApiRoute) => {

@@ -6,6 +6,9 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 export const PROBLEM_BASE = 'https://hanbeon.dev/problems/';
 
+/** Petition ids are UUIDs; anything else is answered as not found before it reaches the store. */
+export const PETITION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export const PROBLEM_TYPES = {
   'malformed-json': 400,
   'idempotency-key-missing': 400,
@@ -13,12 +16,16 @@ export const PROBLEM_TYPES = {
   unauthorized: 401,
   'not-found': 404,
   'method-not-allowed': 405,
+  conflict: 409,
+  'review-not-pending': 409,
+  'endpoint-not-active': 409,
   'body-too-large': 413,
   'unsupported-media-type': 415,
   'validation-failed': 422,
   'unknown-petition-type': 422,
   'consent-missing': 422,
   'idempotency-key-reused': 422,
+  'endpoint-url-refused': 422,
   internal: 500,
   'identity-provider-unavailable': 503,
 } as const;

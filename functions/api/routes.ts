@@ -22,6 +22,10 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { id: 'GetPetitionType', method: 'GET', path: '/v1/petition-types/{id}', entry: 'functions/api/petition-types.ts', auth: 'none' },
   { id: 'SubmitPetition', method: 'POST', path: '/v1/petitions', entry: 'functions/api/submit-petition.ts', auth: 'citizen' },
   { id: 'GetPetition', method: 'GET', path: '/v1/petitions/{id}', entry: 'functions/api/get-petition.ts', auth: 'citizen' },
+  { id: 'GetResult', method: 'GET', path: '/v1/petitions/{id}/result.pdf', entry: 'functions/api/get-result.ts', auth: 'citizen' },
+  { id: 'GetRootCertificate', method: 'GET', path: '/v1/trust/root.pem', entry: 'functions/api/trust.ts', auth: 'none' },
+  { id: 'GetCrl', method: 'GET', path: '/v1/trust/crl', entry: 'functions/api/trust.ts', auth: 'none' },
+  { id: 'GetIssuerCrl', method: 'GET', path: '/v1/trust/crl/{issuer}', entry: 'functions/api/trust.ts', auth: 'none' },
 ];
 
 /** Workflow Task functions: functions/workflow/<kebab-case state>.ts exporting `handler`. */

@@ -91,7 +91,7 @@ export class PetitionFunction extends Construct {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (inputDir: string, outputDir: string) =>
-            (props.includeDirectories ?? []).map((dir) => `cp -R "${path.join(inputDir, dir)}" "${path.join(outputDir, dir)}"`),
+            (props.includeDirectories ?? []).map((dir) => `mkdir -p "${path.dirname(path.join(outputDir, dir))}" && cp -R "${path.join(inputDir, dir)}" "${path.join(outputDir, dir)}"`),
         },
       },
     });

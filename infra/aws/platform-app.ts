@@ -4,7 +4,10 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { defaultTemplatesDir } from '../../shared/catalog/load.ts';
 import { PlatformStack, type PlatformStackProps } from './platform-stack.ts';
 
 export const STACK_NAME = 'HanbeonPlatform';
@@ -18,6 +21,7 @@ export const CONTEXT_KEYS = {
   oidcAudience: 'hanbeon:oidcAudience',
   /** Record<agencyId, AgencyEndpoint>, as an object (cdk.json) or a JSON string (-c). */
   agencies: 'hanbeon:agencies',
+  publicBaseUrl: 'hanbeon:publicBaseUrl',
 } as const;
 
 const agenciesSchema = z.record(
@@ -36,6 +40,7 @@ export function propsFromContext(app: App): PlatformStackProps {
   const issuer = read(CONTEXT_KEYS.oidcIssuer);
   const audience = read(CONTEXT_KEYS.oidcAudience);
   const rawAgencies = read(CONTEXT_KEYS.agencies);
+  const publicBaseUrl = read(CONTEXT_KEYS.publicBaseUrl);
   const agencies = rawAgencies === undefined ? undefined : agenciesSchema.safeParse(typeof rawAgencies === 'string' ? JSON.parse(rawAgencies) : rawAgencies);
   if (agencies !== undefined && !agencies.success) {
     throw new Error(`Context ${CONTEXT_KEYS.agencies} is invalid: ${z.prettifyError(agencies.error)}; expected Record<agencyId, { baseUrl, credentialSecretArn?, timeoutMs?, jwksUrl? }>`);
@@ -44,8 +49,17 @@ export function propsFromContext(app: App): PlatformStackProps {
     ...(issuer === undefined ? {} : { oidcIssuer: z.url().parse(issuer) }),
     ...(audience === undefined ? {} : { oidcAudience: z.string().min(1).parse(audience) }),
     ...(agencies === undefined ? {} : { agencies: agencies.data }),
+    ...(publicBaseUrl === undefined ? {} : { publicBaseUrl: z.url({ protocol: /^https$/ }).parse(publicBaseUrl) }),
+    sealingAgencies: catalogAgencyIds(),
   };
 }
+
+/** The agencies of the bundled catalog (templates/agencies/<id>.json): each gets a seal key. */
+const catalogAgencyIds = (): string[] =>
+  readdirSync(join(defaultTemplatesDir, 'agencies'))
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => file.replace(/\.json$/, ''))
+    .sort();
 
 /** Registers cdk-nag's AWS Solutions pack: synth fails on any unacknowledged error. */
 export function applyChecks(app: App): AwsSolutionsChecks {

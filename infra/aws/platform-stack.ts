@@ -10,6 +10,8 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -28,6 +30,13 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DEFAULT_OIDC_ISSUER = 'https://login.hanbeon.invalid';
 export const DEFAULT_OIDC_AUDIENCE = 'hanbeon';
 
+/** Placeholder public address (RFC 2606): set context `hanbeon:publicBaseUrl` to the API's real address. */
+export const DEFAULT_PUBLIC_BASE_URL = 'https://api.hanbeon.invalid';
+
+/** The PKI's own keys (shared/seal/trust-hierarchy.ts names them); agencies add `agency-seal-<id>`. */
+export const PKI_KEY_NAMES = ['root-ca', 'seal-ca', 'platform-seal', 'tsa'] as const;
+export const agencySealKeyName = (agencyId: string): string => `agency-seal-${agencyId}`;
+
 /** Per-request agency timeout assumed when an agency sets none (functions/compose.ts applies 5 s). */
 export const DEFAULT_AGENCY_TIMEOUT_MS = 10_000;
 /**
@@ -41,6 +50,9 @@ const TASK_TIMEOUT = Duration.seconds(60);
 /** Petition types and agencies (templates/) ship inside every bundle; the catalog is read at cold start. */
 const TEMPLATES_DIR = 'templates';
 const LAMBDA_TASK_ROOT = '/var/task';
+/** Noto Sans KR (OFL), as the npm package lays it out; fontPathsIn() reads this layout. */
+const FONT_PACKAGE = 'node_modules/@expo-google-fonts/noto-sans-kr';
+const FONT_DIRECTORIES = [`${FONT_PACKAGE}/400Regular`, `${FONT_PACKAGE}/700Bold`];
 
 /** The API route that starts petitions: its function alone may start executions. */
 const SUBMIT_ROUTE_ID = 'SubmitPetition';
@@ -106,6 +118,17 @@ export interface PlatformStackProps extends StackProps {
    * @default - CORS disabled (same-origin or server-side callers only)
    */
   readonly allowedOrigins?: string[];
+  /**
+   * The API's public address, carried by CRL distribution points, verification QR codes and links.
+   * (Not the HTTP API's own URL: its functions would then depend on the API that depends on them.)
+   * @default DEFAULT_PUBLIC_BASE_URL (set context `hanbeon:publicBaseUrl`)
+   */
+  readonly publicBaseUrl?: string;
+  /**
+   * Agencies that seal results (one KMS key and seal certificate each): the handling agencies of the catalog.
+   * @default - every agency in templates/agencies
+   */
+  readonly sealingAgencies?: readonly string[];
 }
 
 const logicalIdOf = (resource: IConstruct): string => Stack.of(resource).getLogicalId(resource.node.defaultChild as CfnElement);
@@ -122,6 +145,10 @@ export class PlatformStack extends Stack {
   readonly taskFunctions: Readonly<Record<TaskState, NodejsFunction>>;
   /** The function built from each API entry file (one per distinct `entry` in API_ROUTES). */
   readonly apiFunctions: ReadonlyMap<string, NodejsFunction>;
+  /** The PKI's signing keys by key name (ECC_NIST_P256, ADR 0004); certificates are issued by `hanbeon pki init --aws`. */
+  readonly signingKeys: ReadonlyMap<string, kms.Key>;
+  /** HMAC key of resident registration numbers (only a keyed hash of them is ever kept). */
+  readonly residentNumberKey: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps = {}) {
     super(scope, id, props);
@@ -133,6 +160,8 @@ export class PlatformStack extends Stack {
 
     this.table = this.createTable();
     this.bucket = this.createBucket();
+    this.signingKeys = this.createSigningKeys(props.sealingAgencies ?? []);
+    this.residentNumberKey = this.createResidentNumberKey();
 
     // The contract with the composition root: these names, nothing else.
     const environment: Record<string, string> = {
@@ -143,6 +172,9 @@ export class PlatformStack extends Stack {
       HANBEON_OIDC_AUDIENCE: oidcAudience,
       HANBEON_AGENCIES: JSON.stringify(agencies),
       HANBEON_TEMPLATES_DIR: `${LAMBDA_TASK_ROOT}/${TEMPLATES_DIR}`,
+      HANBEON_PUBLIC_BASE_URL: props.publicBaseUrl ?? DEFAULT_PUBLIC_BASE_URL,
+      HANBEON_KMS_KEYS: this.toJsonString(Object.fromEntries([...this.signingKeys].map(([name, key]) => [name, key.keyArn]))),
+      HANBEON_RRN_HASH_KEY_SECRET_ARN: this.residentNumberKey.secretArn,
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'hanbeon',
     };
@@ -151,11 +183,13 @@ export class PlatformStack extends Stack {
     const tasks = new Construct(this, 'Tasks');
     const taskFunctions = {} as Record<TaskState, NodejsFunction>;
     for (const state of TASK_STATES) {
+      const rendersPdf = state === 'RenderResult';
       const fn = new PetitionFunction(tasks, state, {
         projectRoot: PROJECT_ROOT,
         entry: workflowEntry(state),
-        includeDirectories: [TEMPLATES_DIR],
-        environment,
+        // The result's Korean font ships beside the code of the one function that sets text.
+        includeDirectories: rendersPdf ? [TEMPLATES_DIR, ...FONT_DIRECTORIES] : [TEMPLATES_DIR],
+        environment: rendersPdf ? { ...environment, HANBEON_FONTS_DIR: `${LAMBDA_TASK_ROOT}/${FONT_PACKAGE}` } : environment,
         memorySize: 1024,
         timeout: state === 'FetchEvidence' ? fetchEvidenceTimeout(agencies) : TASK_TIMEOUT,
         logRetention,
@@ -168,6 +202,11 @@ export class PlatformStack extends Stack {
     }
     this.taskFunctions = taskFunctions;
     this.grantAgencyCredentials(taskFunctions.FetchEvidence, agencies);
+    // Least privilege for the keys: the platform seal issues applicant seals; results are sealed by
+    // the agencies' keys and timestamped by the TSA. The root and Seal CA keys serve only the
+    // operator's `hanbeon pki` commands: no function may use them.
+    this.grantSigning(taskFunctions.IssueSeal, ['platform-seal']);
+    this.grantSigning(taskFunctions.SignResult, ['tsa', ...[...this.signingKeys.keys()].filter((name) => name.startsWith('agency-seal-'))]);
 
     // --- the state machine ----------------------------------------------------------------------
     this.stateMachine = this.createStateMachine(taskFunctions, props.workflow ?? {}, logRetention);
@@ -196,6 +235,10 @@ export class PlatformStack extends Stack {
       if (access === 'read') this.table.grantReadData(fn.function);
       if (access !== 'none') this.acknowledgeTableIndexes(fn);
       if (starts) this.stateMachine.grantStartExecution(fn.function);
+      // Signed results and the trust manifest (root certificate, CRLs) are read from the bucket.
+      if (routes.some((route) => route.id === 'GetResult')) this.grantObjectRead(fn, 'results/', 'signed results, whose keys are generated per petition');
+      if (routes.some((route) => route.id === 'GetCrl' || route.id === 'GetRootCertificate')) this.grantObjectRead(fn, 'pki/', 'the trust manifest (certificates and CRLs)');
+      if (routes.some((route) => route.auth === 'citizen')) this.residentNumberKey.grantRead(fn.function);
       apiFunctions.set(entry, fn.function);
     }
     this.apiFunctions = apiFunctions;
@@ -212,6 +255,44 @@ export class PlatformStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName });
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
+  }
+
+  private createSigningKeys(sealingAgencies: readonly string[]): Map<string, kms.Key> {
+    const scope = new Construct(this, 'SigningKeys');
+    const keys = new Map<string, kms.Key>();
+    for (const name of [...PKI_KEY_NAMES, ...sealingAgencies.map(agencySealKeyName)]) {
+      keys.set(
+        name,
+        new kms.Key(scope, name, {
+          description: `hanbeon PKI key '${name}' (ECDSA P-256; the private key never leaves KMS)`,
+          keySpec: kms.KeySpec.ECC_NIST_P256,
+          keyUsage: kms.KeyUsage.SIGN_VERIFY,
+          alias: `alias/hanbeon/${name}`,
+          // A deleted key would orphan every certificate issued for it.
+          removalPolicy: RemovalPolicy.RETAIN,
+          pendingWindow: Duration.days(30),
+        }),
+      );
+    }
+    return keys;
+  }
+
+  private grantSigning(fn: NodejsFunction, keyNames: readonly string[]): void {
+    for (const name of keyNames) this.signingKeys.get(name)?.grant(fn, 'kms:Sign', 'kms:GetPublicKey');
+  }
+
+  private createResidentNumberKey(): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'ResidentNumberKey', {
+      description: 'hanbeon: HMAC key for resident registration numbers (base64 alphabet, 48 bytes)',
+      // 64 letters and digits are valid base64 of 48 random-looking bytes.
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Rotating the resident-number HMAC key would break matching every stored keyed hash (and the seal certificates that carry them); it is rotated by a planned re-keying, not automatically.',
+    });
+    return secret;
   }
 
   private createTable(): dynamodb.Table {
@@ -374,6 +455,12 @@ export class PlatformStack extends Stack {
       id: wildcardUnder(this.table, '/index/*'),
       reason: 'Queries use the table\'s indexes (gsi1: a citizen\'s petitions, gsi2: active petitions); the grant covers this table\'s indexes only.',
     });
+  }
+
+  /** s3:GetObject under one key prefix of the document bucket, and nothing else of it. */
+  private grantObjectRead(fn: PetitionFunction, prefix: string, what: string): void {
+    fn.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${prefix}*`)] }));
+    Validations.of(fn).acknowledge({ id: wildcardUnder(this.bucket, `/${prefix}*`), reason: `Reads ${what} under the ${prefix} prefix of the document bucket only.` });
   }
 
   private acknowledgeBucketReadWrite(fn: PetitionFunction): void {

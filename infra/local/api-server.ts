@@ -79,7 +79,7 @@ const toEvent = (request: IncomingMessage, url: URL, route: CompiledRoute<unknow
 const send = (response: ServerResponse, result: ApiResult): void => {
   const headers: Record<string, string | number | boolean> = { 'x-content-type-options': 'nosniff', ...(result.headers ?? {}) };
   response.writeHead(result.statusCode ?? 200, headers as Record<string, string>);
-  response.end(result.body ?? '');
+  response.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
 };
 
 export interface LocalApiServerOptions<D> {

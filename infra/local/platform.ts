@@ -24,9 +24,15 @@ import { createDocumentClient, DynamoPetitionStore } from '../../shared/store/in
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import type { EvidenceSource } from '../../shared/evidence/ports.ts';
 import * as steps from '../../shared/workflow/steps.ts';
-import type { StepDeps } from '../../shared/workflow/steps.ts';
 import { loadPetitionDefinition } from '../../workflows/definition-cache.ts';
 import type { TaskState } from '../../workflows/petition-workflow.ts';
+import { getResult } from '../../functions/api/get-result.ts';
+import { getCrl, getRootCertificate } from '../../functions/api/trust.ts';
+import type { Pki } from '../../shared/seal/pki.ts';
+import * as sealing from '../../shared/workflow/sealing-steps.ts';
+import type { SealingStepDeps } from '../../shared/workflow/sealing-steps.ts';
+import { developmentSecret } from './development-secrets.ts';
+import { openLocalPki } from './local-pki.ts';
 import { bindRoutes, createLocalApiServer } from './api-server.ts';
 import { createDevIdentityProvider, type DevIdentityProvider } from './dev-idp.ts';
 import { devRoutes } from './dev-routes.ts';
@@ -45,6 +51,7 @@ export interface LocalPlatform {
   agencies: ReadonlyMap<string, SimulatedAgency>;
   store: DynamoPetitionStore;
   objects: ObjectStore;
+  pki: Pki;
   /** Unfinished petitions found at start and resumed. */
   resumed: number;
   /** Stops taking requests, aborts running executions (replayed at the next start), closes everything. */
@@ -60,15 +67,18 @@ export interface LocalPlatformOptions {
 
 /** Binds a step to its dependencies: what the local runner calls for a Task, as the Lambda does. */
 const bind =
-  <I, O>(step: (input: I, deps: StepDeps) => Promise<O>, deps: StepDeps): TaskFunction =>
+  <I, O>(step: (input: I, deps: SealingStepDeps) => Promise<O>, deps: SealingStepDeps): TaskFunction =>
   (input: never) =>
     step(input as I, deps);
 
 /** The Task functions by state name; typed against the definition's states so none can be missing. */
-const taskFunctions = (deps: StepDeps): Record<TaskState, TaskFunction> => ({
+const taskFunctions = (deps: SealingStepDeps): Record<TaskState, TaskFunction> => ({
   VerifyIdentity: bind(steps.verifyIdentity, deps),
   FetchEvidence: bind(steps.fetchEvidence, deps),
   Decide: bind(steps.decidePetition, deps),
+  IssueSeal: bind(sealing.issueSeal, deps),
+  RenderResult: bind(sealing.renderResult, deps),
+  SignResult: bind(sealing.signResult, deps),
   Complete: bind(steps.completePetition, deps),
   Reject: bind(steps.rejectPetition, deps),
   RequestReview: bind(steps.requestReview, deps),
@@ -133,23 +143,12 @@ export async function startLocalPlatform(config: PlatformConfig, options: LocalP
       await Promise.all([...simulated.values()].map((a) => a.close()));
     });
 
-    const stepDeps: StepDeps = {
-      store,
-      objects,
-      catalog,
-      evidence: options.evidence ?? new HttpEvidenceSource({ agencies: connections }),
-      clock,
-    };
-    const runner = new LocalWorkflowRunner({
-      definition: await loadPetitionDefinition(),
-      tasks: taskFunctions(stepDeps),
-      ...(config.HANBEON_RETRY_INTERVAL_MS !== undefined ? { retryIntervalMs: config.HANBEON_RETRY_INTERVAL_MS } : {}),
-      logger,
-    });
-    closers.push(() => runner.close());
-
     // The issuer URL names the port, so the server listens before the identity provider exists.
     const late: { apiDeps?: ApiDeps; devIdp?: DevIdentityProvider } = {};
+    const secrets = {
+      keyPassphrase: config.HANBEON_KEY_PASSPHRASE ?? (await developmentSecret(dataDir, 'key-passphrase')),
+      rrnHashKey: Buffer.from(config.HANBEON_RRN_HASH_KEY ?? (await developmentSecret(dataDir, 'rrn-hash-key')), 'base64'),
+    };
     const server = createLocalApiServer<ApiDeps>({
       routes: bindRoutes<ApiDeps>({
         Health: health,
@@ -158,6 +157,10 @@ export async function startLocalPlatform(config: PlatformConfig, options: LocalP
         GetPetitionType: petitionTypes,
         SubmitPetition: submitPetition,
         GetPetition: getPetition,
+        GetResult: getResult,
+        GetRootCertificate: getRootCertificate,
+        GetCrl: getCrl,
+        GetIssuerCrl: getCrl,
       }),
       deps: () => late.apiDeps!,
       extraRoutes: [devRoutes(() => ({ idp: late.devIdp!, agencies: simulated }))],
@@ -177,6 +180,26 @@ export async function startLocalPlatform(config: PlatformConfig, options: LocalP
     const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
     const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 
+    const publicBaseUrl = (config.HANBEON_PUBLIC_BASE_URL ?? url).replace(/\/+$/, '');
+    const { pki } = await openLocalPki({ dataDir, passphrase: secrets.keyPassphrase, objects, catalog, clock, publicBaseUrl });
+    const stepDeps: SealingStepDeps = {
+      store,
+      objects,
+      catalog,
+      evidence: options.evidence ?? new HttpEvidenceSource({ agencies: connections }),
+      clock,
+      pki,
+      publicBaseUrl,
+      applicantSealDays: config.HANBEON_APPLICANT_SEAL_DAYS,
+    };
+    const runner = new LocalWorkflowRunner({
+      definition: await loadPetitionDefinition(),
+      tasks: taskFunctions(stepDeps),
+      ...(config.HANBEON_RETRY_INTERVAL_MS !== undefined ? { retryIntervalMs: config.HANBEON_RETRY_INTERVAL_MS } : {}),
+      logger,
+    });
+    closers.push(() => runner.close());
+
     const issuer = `${url}/dev/idp`;
     const devIdp = await createDevIdentityProvider({
       issuer,
@@ -190,7 +213,9 @@ export async function startLocalPlatform(config: PlatformConfig, options: LocalP
       mode: 'local',
       catalog,
       store,
-      verifyToken: createTokenVerifier({ issuer, audience: config.HANBEON_OIDC_AUDIENCE, jwks: devIdp.jwks(), now: clock }),
+      objects,
+      trust: pki,
+      verifyToken: createTokenVerifier({ issuer, audience: config.HANBEON_OIDC_AUDIENCE, jwks: devIdp.jwks(), now: clock, residentNumberKey: secrets.rrnHashKey }),
       workflow: runner,
       clock,
       logger,
@@ -198,7 +223,7 @@ export async function startLocalPlatform(config: PlatformConfig, options: LocalP
     };
 
     const resumed = await runner.recover((cursor) => store.listActivePetitionIds({ limit: 100, ...(cursor ? { cursor } : {}) }));
-    return { url, config, catalog, runner, idp: devIdp, agencies: simulated, store, objects, resumed, close };
+    return { url, config, catalog, runner, idp: devIdp, agencies: simulated, store, objects, pki, resumed, close };
   } catch (error) {
     await close();
     throw error;

@@ -105,6 +105,10 @@ export type PetitionArtifact =
       createdAt: string;
       serialNumber: string; // hex
       notAfter: string;
+      /** The application the seal certifies: canonical JSON (RFC 8785), kept as sealed. */
+      applicationKey: string;
+      /** DER ECDSA signature by the seal's one-time key over SHA-256 of that JSON, hex. */
+      applicationSignature: string;
     }
   | {
       kind: 'signed-result';

@@ -79,7 +79,7 @@ export const verifyIdentity = (input: PetitionRef, deps: StepDeps) =>
     }
     // Announced here, once, rather than by each of the concurrent FetchEvidence iterations.
     await deps.store.transition(petition.id, type.evidence.length > 0 ? 'RETRIEVING_EVIDENCE' : 'DECIDING', {}, petition);
-    return { evidenceIds: type.evidence.map((e) => e.id) };
+    return { evidenceIds: type.evidence.map((e) => e.id), requiresApplicantSeal: type.requiresApplicantSeal };
   });
 
 const lookupKeyFor = (requirement: EvidenceRequirement, petition: Petition): string => {

@@ -15,6 +15,8 @@ export interface TestPlatform {
   /** The example application of a petition type, as the README's curl example sends it. */
   exampleBody(typeId: string): { type: string; fields: Record<string, unknown>; consent: { documents: string[] } };
   getPetition(token: string, id: string): Promise<Response>;
+  /** Logs `subject` in and submits the type's example (with `fields` changed); expects 202. */
+  submitExample(typeId: string, subject: string, fields?: Record<string, unknown>): Promise<{ token: string; id: string }>;
   /** Polls until the petition reaches one of `statuses` (fails after `timeoutMs`). */
   waitForStatus(token: string, id: string, statuses: PetitionStatus[], timeoutMs?: number): Promise<PetitionBody>;
   close(): Promise<void>;
@@ -36,7 +38,7 @@ export async function startTestPlatform(env: Record<string, string> = {}, option
   const platform = await startLocalPlatform(config, options);
   const url = platform.url;
   const getPetition = (token: string, id: string) => fetch(`${url}/v1/petitions/${id}`, { headers: { authorization: `Bearer ${token}` } });
-  return {
+  const testPlatform: TestPlatform = {
     platform,
     url,
     async token(subject, assurance) {
@@ -55,6 +57,14 @@ export async function startTestPlatform(env: Record<string, string> = {}, option
       return { type: type.id, fields: structuredClone(type.example.fields) as Record<string, unknown>, consent: { documents: type.evidence.map((e) => e.id) } };
     },
     getPetition,
+    async submitExample(typeId, subject, fields = {}) {
+      const token = await testPlatform.token(subject);
+      const body = testPlatform.exampleBody(typeId);
+      Object.assign(body.fields, fields);
+      const answer = await testPlatform.submit(token, body);
+      if (answer.status !== 202) throw new Error(`submitting ${typeId} for ${subject}: ${answer.status} ${await answer.text()}`);
+      return { token, id: ((await answer.json()) as { id: string }).id };
+    },
     async waitForStatus(token, id, statuses, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       let last: PetitionBody | undefined;
@@ -71,4 +81,5 @@ export async function startTestPlatform(env: Record<string, string> = {}, option
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  return testPlatform;
 }

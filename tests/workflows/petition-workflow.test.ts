@@ -73,6 +73,9 @@ async function run(fakes: Fakes) {
     VerifyIdentity: async () => ({ evidenceIds: ['residentRecord', 'familyRelations', 'income'] }),
     FetchEvidence: async (input) => ({ evidenceId: input.evidenceId, sha256: 'ab'.repeat(32) }),
     Decide: async () => ({ outcome: 'approve', reasons: [], decidedAt: '2026-11-24T00:00:00Z' }),
+    IssueSeal: async () => ({ serialNumber: '01', sha256: 'cd'.repeat(32) }),
+    RenderResult: async (input) => ({ document: input.error === undefined && (input.decision as { outcome?: string } | undefined)?.outcome === 'approve' ? 'result' : 'rejection-notice', objectKey: 'k', sha256: 'ef'.repeat(32), signingTime: '2026-11-24T00:00:00Z' }),
+    SignResult: async (input) => ({ document: (input.rendered as { document: string }).document, objectKey: 's', sha256: '12'.repeat(32) }),
     Complete: async () => ({ status: 'COMPLETED' }),
     Reject: async () => ({ status: 'REJECTED' }),
     RequestReview: async () => ({ status: 'AWAITING_REVIEW' }),
@@ -97,9 +100,9 @@ async function run(fakes: Fakes) {
 }
 
 describe('the petition workflow, run locally with fake steps', () => {
-  it('happy path: verifies, fetches each document once, decides and completes', async () => {
+  it('happy path: verifies, fetches each document once, decides, renders and signs the result, completes', async () => {
     const { calls, called } = await run({});
-    expect(calls.map((c) => c.state).filter((s) => s !== 'FetchEvidence')).toEqual(['VerifyIdentity', 'Decide', 'Complete']);
+    expect(calls.map((c) => c.state).filter((s) => s !== 'FetchEvidence')).toEqual(['VerifyIdentity', 'Decide', 'RenderResult', 'SignResult', 'Complete']);
     expect(called('FetchEvidence').map((c) => c.input.evidenceId).sort()).toEqual(['familyRelations', 'income', 'residentRecord']);
     expect(called('Decide')[0]?.input.evidence).toHaveLength(3);
   });
@@ -113,6 +116,41 @@ describe('the petition workflow, run locally with fake steps', () => {
     });
     expect(called('Decide')).toHaveLength(0);
     expect(called('Reject')[0]?.input.error).toEqual({ Error: 'EvidenceNotFoundError', Cause: 'nts has no income record for this subject' });
+    // The rejection is a signed notice too, rendered with the reason.
+    expect(called('RenderResult')[0]?.input.error).toMatchObject({ Error: 'EvidenceNotFoundError' });
+    expect(called('SignResult')).toHaveLength(1);
+  });
+
+  it('a type that asks for the applicant seal issues it after an approval, before the result is rendered', async () => {
+    const { calls } = await run({ VerifyIdentity: async () => ({ evidenceIds: ['landRecord'], requiresApplicantSeal: true }) });
+    expect(calls.map((c) => c.state).filter((s) => s !== 'FetchEvidence')).toEqual(['VerifyIdentity', 'Decide', 'IssueSeal', 'RenderResult', 'SignResult', 'Complete']);
+  });
+
+  it('no applicant seal for a rejection, even when the type asks for one', async () => {
+    const { called } = await run({
+      VerifyIdentity: async () => ({ evidenceIds: ['landRecord'], requiresApplicantSeal: true }),
+      Decide: async () => ({ outcome: 'reject', reasons: [{ ruleId: 'tax-arrears', ko: '체납', en: 'arrears' }] }),
+    });
+    expect(called('IssueSeal')).toHaveLength(0);
+    expect(called('Reject')).toHaveLength(1);
+  });
+
+  it('a seal found revoked when signing rejects the petition with a signed notice, without looping', async () => {
+    const { calls, called } = await run({
+      VerifyIdentity: async () => ({ evidenceIds: ['landRecord'], requiresApplicantSeal: true }),
+      SignResult: async (input) => {
+        const rendered = input.rendered as { document: string };
+        if (rendered.document === 'result') {
+          const error = new Error('the applicant seal 01 was revoked at 2026-11-24T00:00:00Z');
+          error.name = 'ApplicantSealUnusableError';
+          throw error;
+        }
+        return { document: rendered.document, objectKey: 's', sha256: '12'.repeat(32) };
+      },
+    });
+    expect(calls.map((c) => c.state).filter((s) => s !== 'FetchEvidence')).toEqual(['VerifyIdentity', 'Decide', 'IssueSeal', 'RenderResult', 'SignResult', 'RenderResult', 'SignResult', 'Reject']);
+    expect(called('Complete')).toHaveLength(0);
+    expect(called('Reject')[0]?.input.error).toMatchObject({ Error: 'ApplicantSealUnusableError' });
   });
 
   it('agency unavailable: the document is retried, then the petition completes', async () => {
@@ -167,6 +205,7 @@ describe('the petition workflow, run locally with fake steps', () => {
       },
     });
     expect(called('RecordFailure')[0]?.input.error).toMatchObject({ Error: 'TypeError' });
+    expect(called('RenderResult')).toHaveLength(0);
     // Ending in the Fail state after RecordFailure is the designed path, not a runner fault.
     expect(runnerErrors).toEqual([]);
   });

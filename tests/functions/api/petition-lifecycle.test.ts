@@ -13,15 +13,7 @@ afterAll(async () => {
   await t.close();
 });
 
-const submitExample = async (typeId: string, subject: string, fields: Record<string, unknown> = {}) => {
-  const token = await t.token(subject);
-  const body = t.exampleBody(typeId);
-  Object.assign(body.fields, fields);
-  const answer = await t.submit(token, body);
-  expect(answer.status).toBe(202);
-  const { id } = (await answer.json()) as { id: string };
-  return { token, id };
-};
+const submitExample = (typeId: string, subject: string, fields: Record<string, unknown> = {}) => t.submitExample(typeId, subject, fields);
 
 describe('a petition from submission to decision', () => {
   it('approves the README example (기초연금, 김영희) with documents fetched from three agencies', async () => {
@@ -34,7 +26,7 @@ describe('a petition from submission to decision', () => {
     expect(new Set(petition.evidence.map((e) => e.agency))).toEqual(new Set(['mois', 'court', 'nts']));
     for (const e of petition.evidence) expect(e.sha256).toMatch(/^[0-9a-f]{64}$/);
     const steps = petition.timeline.filter((e) => e.kind === 'step-completed').map((e) => e.state);
-    expect(steps).toEqual(['VerifyIdentity', 'FetchEvidence', 'FetchEvidence', 'FetchEvidence', 'Decide', 'Complete']);
+    expect(steps).toEqual(['VerifyIdentity', 'FetchEvidence', 'FetchEvidence', 'FetchEvidence', 'Decide', 'RenderResult', 'SignResult', 'Complete']);
   });
 
   it('sends a borderline income to a case officer (AWAITING_REVIEW) with the rule that asked', async () => {

@@ -8,7 +8,9 @@ describe('the API route table', () => {
   });
 
   it('requires a citizen token on every petition route', () => {
-    expect(API_ROUTES.filter((r) => r.path.startsWith('/v1/petitions')).map((r) => r.auth)).toEqual(['citizen', 'citizen']);
+    const petitionRoutes = API_ROUTES.filter((r) => r.path.startsWith('/v1/petitions'));
+    expect(petitionRoutes.map((r) => r.path)).toEqual(['/v1/petitions', '/v1/petitions/{id}', '/v1/petitions/{id}/result.pdf']);
+    expect(petitionRoutes.every((r) => r.auth === 'citizen')).toBe(true);
   });
 
   it('has one entry per method and path', () => {

@@ -1,6 +1,7 @@
 /** Bad input gets a clear problem document (RFC 9457) with a stable type, never a 500, and loses nothing. */
 import { randomUUID } from 'node:crypto';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { API_ROUTES } from '../../../functions/api/routes.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROBLEM_BASE } from '../../../functions/api/problem.ts';
 import { canonicalDigest } from '../../../shared/petition/digest.ts';
@@ -171,7 +172,9 @@ describe('catalog and description', () => {
   it('serves an OpenAPI 3.1 document covering every route, generated from the schemas', async () => {
     const doc = (await (await fetch(`${t.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> } };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/health', '/openapi.json', '/v1/petition-types', '/v1/petition-types/{id}', '/v1/petitions', '/v1/petitions/{id}']);
+    expect(Object.keys(doc.paths).sort()).toEqual([...new Set(API_ROUTES.map((route) => route.path))].sort());
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/petitions/{id}/result.pdf', '/v1/trust/root.pem', '/v1/trust/crl/{issuer}']));
+    for (const route of API_ROUTES) expect(doc.paths[route.path]?.[route.method.toLowerCase()], route.id).toMatchObject({ summary: expect.any(String) });
     expect(Object.keys(doc.components.schemas.SubmitPetitionRequest?.properties ?? {})).toEqual(['type', 'fields', 'consent']);
     expect(Object.keys(doc.components.schemas.PetitionType?.properties ?? {})).toEqual(expect.arrayContaining(['fields', 'evidence', 'rules', 'example', 'agencies']));
     // Every $ref points at a schema the document defines.

@@ -293,14 +293,31 @@ describe('PlatformStack permissions', () => {
     expect(actions.filter((action) => /^dynamodb:(Put|Update|Delete|BatchWrite|PartiQL)|^s3:|^states:/.test(action))).toEqual([]);
   });
 
-  it('gives functions behind public routes no access to the table, the bucket or the state machine', () => {
+  it('gives functions behind public routes no access to the table or the state machine, and the trust function only the PKI manifest', () => {
     const publicEntries = new Set(API_ROUTES.filter((route) => route.auth === 'none').map((route) => route.entry));
     expect(publicEntries.size).toBeGreaterThan(0);
     for (const entry of publicEntries) {
       const [, fn] = functionBuiltFrom(entry);
-      const actions = statementsOfRole(roleIdOf(fn)).flatMap(actionsOf);
-      expect(actions.filter((action) => !/^(logs|xray):/.test(action)), entry).toEqual([]);
+      const statements = statementsOfRole(roleIdOf(fn)).filter((statement) => !actionsOf(statement).every((action) => /^(logs|xray):/.test(action)));
+      if (entry === 'functions/api/trust.ts') {
+        expect(statements.flatMap(actionsOf), entry).toEqual(['s3:GetObject']);
+        expect(JSON.stringify(statements.map((statement) => statement.Resource)), entry).toContain('/pki/*');
+      } else {
+        expect(statements.flatMap(actionsOf), entry).toEqual([]);
+      }
     }
+  });
+
+  it('creates one ECC_NIST_P256 signing key per PKI role and per agency, retained, and lets only IssueSeal and SignResult sign', () => {
+    const keys = ofType('AWS::KMS::Key');
+    expect(keys.map(([, key]) => [key.Properties.KeySpec, key.Properties.KeyUsage, key.DeletionPolicy])).toEqual(keys.map(() => ['ECC_NIST_P256', 'SIGN_VERIFY', 'Retain']));
+    expect(keys).toHaveLength(4 + 4); // root, seal CA, platform seal, TSA; mois, court, molit, nts
+    const signers = ofType('AWS::IAM::Policy')
+      .filter(([, policy]) => JSON.stringify(policy.Properties.PolicyDocument).includes('kms:Sign'))
+      .map(([, policy]) => JSON.stringify(policy.Properties.Roles));
+    expect(signers).toHaveLength(2);
+    expect(signers.join()).toContain(roleIdOf(functionBuiltFrom(workflowEntry('IssueSeal'))[1]));
+    expect(signers.join()).toContain(roleIdOf(functionBuiltFrom(workflowEntry('SignResult'))[1]));
   });
 
   it('gives Task functions read/write on the table and the bucket', () => {

@@ -68,7 +68,7 @@ describe('a crash in the middle of a petition', () => {
     // Assert: every step finished exactly once across both runs, and the restarted process asked
     // the agencies only for the document that was still missing.
     const completed = after.timeline.filter((e) => e.kind === 'step-completed').map((e) => e.state);
-    expect(completed.sort()).toEqual(['Complete', 'Decide', 'FetchEvidence', 'FetchEvidence', 'FetchEvidence', 'VerifyIdentity']);
+    expect(completed.sort()).toEqual(['Complete', 'Decide', 'FetchEvidence', 'FetchEvidence', 'FetchEvidence', 'RenderResult', 'SignResult', 'VerifyIdentity']);
     const agencies = (await (await fetch(`${second.url}/dev/agencies`)).json()) as { items: { id: string; documentRequests: number }[] };
     const requests = Object.fromEntries(agencies.items.map((a) => [a.id, a.documentRequests]));
     expect(requests).toMatchObject({ mois: 0, court: 0, nts: 1 });

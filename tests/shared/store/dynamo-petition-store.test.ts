@@ -379,6 +379,8 @@ describe('DynamoPetitionStore: signed artefacts', () => {
       createdAt: '2026-11-24T09:04:00.000Z',
       serialNumber: '01ab',
       notAfter: '2026-12-24T09:04:00.000Z',
+      applicationKey: `seals/${petitionId}/application.json`,
+      applicationSignature: '3045',
     };
     await store.putArtifact(seal);
     await store.putArtifact(signedResult(petitionId, 'ef'.repeat(32)));
