@@ -8,6 +8,15 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DeliveryLog, DeliveryWorker, EndpointRegistry, HttpWebhookTransport, STRICT_URL_POLICY } from '../shared/delivery/index.ts';
+import { SqsDeliveryTrigger } from '../shared/delivery/sqs-delivery-trigger.ts';
+import { DynamoAgencyKeyStore } from '../shared/store/dynamo-agency-key-store.ts';
+import { DynamoDeliveryStore } from '../shared/store/dynamo-delivery-store.ts';
+import { announceOutcome, type CitizenNotifier } from '../shared/workflow/petition-events.ts';
+import { SfnReviewDecisions, SfnTaskCallbacks } from '../shared/workflow/sfn-review-decisions.ts';
+import { DynamoReviewStore } from '../shared/store/dynamo-review-store.ts';
+import type { ReviewPorts } from './workflow/review-ports.ts';
 import { defaultTemplatesDir, loadCatalog } from '../shared/catalog/load.ts';
 import { HttpEvidenceSource } from '../shared/evidence/http-evidence-source.ts';
 import { createTokenVerifier } from '../shared/identity/token-verifier.ts';
@@ -54,7 +63,18 @@ const base = once(async () => {
       return new KmsSigner({ client: kms, keyId });
     },
   });
-  return { config, logger, catalog, store, objects, pki };
+  const documents = createDocumentClient(new DynamoDBClient({}));
+  const deliveries = new DynamoDeliveryStore({ client: documents, tableName: config.HANBEON_TABLE_NAME });
+  return { config, logger, catalog, store, objects, pki, deliveries };
+});
+
+const deliveryClock = { now: () => new Date() };
+
+/** The webhook worker (functions/delivery): strict URL policy, https only, no private addresses. */
+export const awsDeliveryWorker = once(async () => {
+  const { deliveries } = await base();
+  const worker = new DeliveryWorker({ store: deliveries, transport: new HttpWebhookTransport({ policy: STRICT_URL_POLICY }), clock: deliveryClock });
+  return { runDue: () => worker.runDue(), nextDueAt: () => deliveries.nextDueAt(), now: () => new Date() };
 });
 
 /** The resident-number hash key: from configuration, or from Secrets Manager (base64). */
@@ -64,8 +84,9 @@ const residentNumberKey = async (config: ReturnType<typeof loadConfig>): Promise
 };
 
 export const awsApiDeps = once(async (): Promise<ApiDeps> => {
-  const { config, logger, catalog, store, objects, pki } = await base();
+  const { config, logger, catalog, store, objects, pki, deliveries } = await base();
   const issuer = config.HANBEON_OIDC_ISSUER!;
+  const documents = createDocumentClient(new DynamoDBClient({}));
   return {
     mode: 'aws',
     catalog,
@@ -82,12 +103,27 @@ export const awsApiDeps = once(async (): Promise<ApiDeps> => {
     clock: () => new Date(),
     logger,
     limits: { maxBodyBytes: config.HANBEON_MAX_BODY_BYTES, idempotencyTtlHours: config.HANBEON_IDEMPOTENCY_TTL_HOURS },
+    agencyKeys: new DynamoAgencyKeyStore({ client: documents, tableName: config.HANBEON_TABLE_NAME }),
+    endpoints: new EndpointRegistry({ store: deliveries, policy: STRICT_URL_POLICY, clock: deliveryClock }),
+    deliveryLog: new DeliveryLog({ store: deliveries, clock: deliveryClock }),
+    reviews: new SfnReviewDecisions({ reviews: new DynamoReviewStore({ client: documents, tableName: config.HANBEON_TABLE_NAME }), callbacks: new SfnTaskCallbacks(new SFNClient({})) }),
   };
 });
 
-export const awsStepDeps = once(async (): Promise<SealingStepDeps> => {
-  const { config, catalog, store, objects, pki } = await base();
+export const awsStepDeps = once(async (): Promise<SealingStepDeps & ReviewPorts> => {
+  const { config, catalog, store, objects, pki, deliveries } = await base();
+  const trigger = config.HANBEON_DELIVERY_QUEUE_URL ? new SqsDeliveryTrigger({ client: new SQSClient({}), queueUrl: config.HANBEON_DELIVERY_QUEUE_URL }) : undefined;
+  const publicBaseUrl = config.HANBEON_PUBLIC_BASE_URL!.replace(/\/+$/, '');
   const connections = await agencyConnections(config, catalog, { readSecret: secretReader(new SecretsManagerClient({})) });
+  const announce: NonNullable<SealingStepDeps['announce']> = (petition, type, outcome, status, round) =>
+    announceOutcome(
+      { deliveries, store, notifier: logNotifier, publicBaseUrl, clock: () => new Date(), ...(trigger ? { wakeDelivery: () => trigger.wake(`petition ${petition.id} ${outcome}`) } : {}) },
+      petition,
+      type,
+      outcome,
+      status,
+      round,
+    );
   return {
     store,
     catalog,
@@ -95,9 +131,28 @@ export const awsStepDeps = once(async (): Promise<SealingStepDeps> => {
     evidence: new HttpEvidenceSource({ agencies: connections }),
     clock: () => new Date(),
     pki,
-    publicBaseUrl: config.HANBEON_PUBLIC_BASE_URL!.replace(/\/+$/, ''),
+    publicBaseUrl,
     applicantSealDays: config.HANBEON_APPLICANT_SEAL_DAYS,
     // Bundles carry no node_modules: the stack copies the two faces next to the code.
     ...(config.HANBEON_FONTS_DIR ? { fonts: fontPathsIn(config.HANBEON_FONTS_DIR) } : {}),
+    announce,
+    reviews: new DynamoReviewStore({ client: createDocumentClient(new DynamoDBClient({})), tableName: config.HANBEON_TABLE_NAME }),
+    callbacks: new SfnTaskCallbacks(new SFNClient({})),
+    // An escalation asks the handling agency again: the same event type, a new event (round n).
+    onEscalation: async (petitionId, escalation) => {
+      const petition = await store.getPetition(petitionId);
+      const type = petition && catalog.petitionTypes.get(petition.type);
+      if (petition && type) await announce(petition, type, 'review_requested', 'AWAITING_REVIEW', escalation);
+    },
   };
 });
+
+/**
+ * Citizen notifications on AWS: a structured log line per outcome (ids and statuses only) until a
+ * messaging gateway is configured; the port is where an SMS/e-mail/app-push adapter plugs in.
+ */
+const logNotifier: CitizenNotifier = {
+  notify: async (notification) => {
+    (await base()).logger.info('citizen notification', { ...notification, subject: undefined });
+  },
+};

@@ -61,6 +61,8 @@ const schema = z.object({
     .optional(),
   HANBEON_RRN_HASH_KEY_SECRET_ARN: z.string().optional(),
   HANBEON_KMS_KEYS: json(z.record(z.string(), z.string().min(1))).default({}),
+  HANBEON_DELIVERY_QUEUE_URL: z.url().optional(),
+  HANBEON_REVIEW_DEADLINE_SCALE: z.coerce.number().positive().max(1).optional(),
   HANBEON_FONTS_DIR: z.string().optional(),
   HANBEON_APPLICANT_SEAL_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   HANBEON_IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),

@@ -21,6 +21,7 @@ export const TASK_STATES = [
   'Complete',
   'Reject',
   'RequestReview',
+  'EscalateReview',
   'RecordFailure',
 ] as const;
 export type TaskState = (typeof TASK_STATES)[number];
@@ -42,10 +43,11 @@ export interface PetitionWorkflowProps {
 }
 
 /**
- * Builds the workflow chain: VerifyIdentity → RetrieveEvidence (Map) → Decide → outcome, where an
- * approval is sealed (IssueSeal when the type asks for the applicant's seal) and every decision,
- * approval or rejection, ends as a signed PDF (RenderResult → SignResult) before the petition is
- * concluded (Complete / Reject).
+ * Builds the workflow chain: VerifyIdentity → RetrieveEvidence (Map) → Decide → outcome, where a
+ * review outcome waits for the case officer's decision (RequestReview, escalated by EscalateReview
+ * each time the deadline passes), an approval is sealed (IssueSeal when the type asks for the
+ * applicant's seal) and every decision, approval or rejection, ends as a signed PDF (RenderResult →
+ * SignResult) before the petition is concluded (Complete / Reject).
  */
 export function definePetitionWorkflow(scope: Construct, resolve: TaskResolver, props: PetitionWorkflowProps = {}): sfn.IChainable {
   // Each Task receives and returns small JSON (ids and hashes, never documents): DESIGN §5.
@@ -60,7 +62,6 @@ export function definePetitionWorkflow(scope: Construct, resolve: TaskResolver, 
   const recordFailure = task('RecordFailure', sfn.JsonPath.DISCARD).next(failed);
   const reject = task('Reject', sfn.JsonPath.DISCARD);
   const complete = task('Complete', sfn.JsonPath.DISCARD);
-  const requestReview = task('RequestReview', sfn.JsonPath.DISCARD);
 
   // The signed document: a result for an approval, a notice for a rejection (whether the rules
   // rejected or a business check did, in which case $.error says why). Conclude only once it exists.
@@ -117,6 +118,33 @@ export function definePetitionWorkflow(scope: Construct, resolve: TaskResolver, 
       issueSeal,
     )
     .otherwise(renderResult);
+
+  // Case-officer review (docs/adr/0006): the execution pauses on a task token until the agency's
+  // decision (SendTaskSuccess) or the type's deadline (TimeoutSecondsPath → States.Timeout). Locally
+  // the runner hands the step a stand-in token and the step itself is the recorded wait. The
+  // officer's decision replaces the rules' one, so what follows renders and concludes with it.
+  const requestReview = new tasks.LambdaInvoke(scope, 'RequestReview', {
+    lambdaFunction: resolve('RequestReview'),
+    integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+    payload: sfn.TaskInput.fromObject({
+      petitionId: sfn.JsonPath.stringAt('$.petitionId'),
+      decision: sfn.JsonPath.objectAt('$.decision'),
+      reviewDeadlineSeconds: sfn.JsonPath.numberAt('$.verification.reviewDeadlineSeconds'),
+      taskToken: sfn.JsonPath.taskToken,
+    }),
+    taskTimeout: sfn.Timeout.at('$.verification.reviewDeadlineSeconds'),
+    resultPath: '$.decision',
+  });
+  // A passed deadline takes the type's escalation path, then the petition waits again for a new
+  // deadline. The Catch keeps the state as it was (no $.error), so the conclusion is not a rejection.
+  const escalateReview = task('EscalateReview', sfn.JsonPath.DISCARD);
+  requestReview.addCatch(escalateReview, { errors: [sfn.Errors.TIMEOUT], resultPath: sfn.JsonPath.DISCARD });
+  catchOutcomes(requestReview);
+  escalateReview.addCatch(recordFailure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+  escalateReview.next(requestReview);
+  requestReview.next(
+    new sfn.Choice(scope, 'RouteReview').when(sfn.Condition.stringEquals('$.decision.outcome', 'approve'), sealIfAsked).otherwise(renderResult),
+  );
 
   const routeDecision = new sfn.Choice(scope, 'RouteDecision')
     .when(sfn.Condition.stringEquals('$.decision.outcome', 'approve'), sealIfAsked)

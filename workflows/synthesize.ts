@@ -25,5 +25,32 @@ export function synthesizePetitionDefinition(props: PetitionWorkflowProps = {}):
   const stack = new Stack(app, 'HanbeonLocalWorkflow', { env: { account: LOCAL_ACCOUNT, region: LOCAL_REGION } });
   const chain = definePetitionWorkflow(stack, (state) => lambda.Function.fromFunctionArn(stack, `${state}Function`, localFunctionArn(state)), props);
   const graph = new sfn.StateGraph(sfn.Chain.start(chain).startState, 'petition workflow');
-  return stack.resolve(graph.toGraphJson()) as AslDefinition;
+  return withPseudoParameters(stack.resolve(graph.toGraphJson())) as AslDefinition;
+}
+
+const PSEUDO_PARAMETERS: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': LOCAL_REGION, 'AWS::AccountId': LOCAL_ACCOUNT, 'AWS::URLSuffix': 'amazonaws.com' };
+
+/**
+ * Service-integration ARNs (e.g. `lambda:invoke.waitForTaskToken`) carry the partition as a
+ * CloudFormation `Fn::Join` that only a deployment resolves; the local definition needs plain
+ * strings, so those joins of pseudo parameters are written out here. Any other intrinsic is a bug.
+ */
+function withPseudoParameters(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withPseudoParameters);
+  if (value === null || typeof value !== 'object') return value;
+  const node = value as Record<string, unknown>;
+  if ('Ref' in node && Object.keys(node).length === 1) {
+    const resolved = PSEUDO_PARAMETERS[String(node.Ref)];
+    if (resolved === undefined) throw new Error(`the local definition refers to '${String(node.Ref)}'; expected only pseudo parameters (${Object.keys(PSEUDO_PARAMETERS).join(', ')})`);
+    return resolved;
+  }
+  if ('Fn::Join' in node && Object.keys(node).length === 1) {
+    const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
+    return parts.map((part) => {
+      const resolved = withPseudoParameters(part);
+      if (typeof resolved !== 'string') throw new Error(`cannot write out a join of ${JSON.stringify(part)}; expected strings and pseudo parameters`);
+      return resolved;
+    }).join(separator);
+  }
+  return Object.fromEntries(Object.entries(node).map(([key, inner]) => [key, withPseudoParameters(inner)]));
 }

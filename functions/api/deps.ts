@@ -4,10 +4,14 @@ import type { TrustPublication } from '../../shared/seal/trust-publication.ts';
 import type { ObjectStore } from '../../shared/store/object-store.ts';
 import type { PetitionStore } from '../../shared/store/ports.ts';
 import type { WorkflowStarter } from '../../shared/workflow/ports.ts';
+import type { AgencyApiDeps } from './agency-deps.ts';
 import type { ApiLogger } from './http.ts';
 
-/** What API handlers need; built once per process by a composition root (AWS or local). */
-export interface ApiDeps {
+/**
+ * What API handlers need; built once per process by a composition root (AWS or local). The
+ * agency-facing handlers need a part of it (AgencyApiDeps); one object serves both.
+ */
+export interface ApiDeps extends AgencyApiDeps {
   mode: 'local' | 'aws';
   catalog: Catalog;
   store: PetitionStore;
@@ -19,5 +23,5 @@ export interface ApiDeps {
   workflow: WorkflowStarter;
   clock: () => Date;
   logger: ApiLogger;
-  limits: { maxBodyBytes: number; idempotencyTtlHours: number };
+  limits: { maxBodyBytes: number; idempotencyTtlHours: number; /** GET …/events waits this long for a change. @default 8000 */ eventWaitMs?: number };
 }

@@ -80,3 +80,12 @@ export async function authenticate(event: ApiEvent, verify: (token: string) => P
     throw new ProblemError('unauthorized', 'Unauthorized', `the ID token was refused (${reason})`, { reason }, { ...challenge, 'www-authenticate': `Bearer realm="hanbeon", error="invalid_token"` });
   }
 }
+
+/** One Lambda entry serving several routes: picks the handler by API Gateway's route key ("METHOD /path/{param}"). */
+export const byRoute =
+  <D>(handlers: Record<string, ApiHandler<D>>): ApiHandler<D> =>
+  async (event, deps) => {
+    const handler = handlers[event.routeKey];
+    if (!handler) throw new Error(`no handler for route ${event.routeKey} in this function; it serves ${Object.keys(handlers).join(', ')}`);
+    return handler(event, deps);
+  };

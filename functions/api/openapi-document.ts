@@ -57,6 +57,25 @@ const OPERATIONS: Record<string, Record<string, unknown>> = {
       '404': problem('No such petition, not yours, or not signed yet'),
     },
   },
+  GetPetitionEvents: {
+    summary: "The petition's status changes as server-sent events (owner only): send Last-Event-ID to get only newer ones; `event: end` closes the stream",
+    responses: {
+      '200': { description: 'text/event-stream: `status` events with id = number of changes so far, then `end` once the petition has its outcome', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+      '401': problem('Missing or refused ID token'),
+      '404': problem('No such petition, or not yours'),
+    },
+  },
+  RegisterWebhook: { summary: 'Register a webhook endpoint (agency): the signing secret is shown once', responses: { '201': { description: 'The endpoint and its secret' }, '401': problem('Missing or refused API key'), '422': problem('Invalid body or refused URL') } },
+  ListWebhooks: { summary: "The agency's webhook endpoints (no secrets)", responses: { '200': { description: 'Endpoints' }, '401': problem('Missing or refused API key') } },
+  DeleteWebhook: { summary: 'Delete a webhook endpoint', responses: { '204': { description: 'Deleted' }, '401': problem('Missing or refused API key'), '404': problem('No such endpoint of this agency') } },
+  RotateWebhookSecret: { summary: 'Rotate the signing secret: the old one keeps signing for 24 h', responses: { '200': { description: 'The new secret' }, '401': problem('Missing or refused API key'), '404': problem('No such endpoint of this agency') } },
+  ListDeliveries: { summary: "The agency's webhook deliveries in a time range", responses: { '200': { description: 'Deliveries' }, '401': problem('Missing or refused API key'), '422': problem('Invalid range or cursor') } },
+  ReplayDeliveries: { summary: 'Replay every delivery in a time range (same webhook-id each)', responses: { '202': { description: 'Replayed' }, '401': problem('Missing or refused API key'), '422': problem('Invalid range') } },
+  GetDelivery: { summary: 'One delivery with every attempt (status, latency, error)', responses: { '200': { description: 'The delivery log' }, '401': problem('Missing or refused API key'), '404': problem('No such delivery of this agency') } },
+  ReplayDelivery: { summary: 'Replay one delivery (same webhook-id)', responses: { '202': { description: 'Replayed' }, '401': problem('Missing or refused API key'), '404': problem('No such delivery of this agency'), '409': problem('Endpoint no longer active') } },
+  GetAgencyPetition: { summary: 'A petition addressed to the agency (handling or notified)', responses: { '200': { description: 'The petition' }, '401': problem('Missing or refused API key'), '404': problem('No such petition addressed to this agency') } },
+  GetAgencyResult: { summary: 'The signed result of a petition addressed to the agency', responses: { '200': { description: 'The signed PDF', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } }, '401': problem('Missing or refused API key'), '404': problem('No such petition or result') } },
+  DecideReview: { summary: "The handling agency's case-officer decision on a petition waiting for review", responses: { '202': { description: 'Accepted: the workflow resumes' }, '401': problem('Missing or refused API key'), '404': problem('No such petition handled by this agency'), '409': problem('Not waiting for review, or already decided'), '422': problem('Invalid body') } },
   GetRootCertificate: {
     summary: 'The root certificate (PEM): the only trust anchor an auditor needs to validate any result offline',
     responses: { '200': { description: 'X.509 certificate, PEM', content: { 'application/x-pem-file': { schema: { type: 'string' } } } } },
@@ -79,6 +98,7 @@ const pathItem = (route: ApiRoute) => {
   const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
   if (pathParameters.length > 0) operation.parameters = [...pathParameters, ...((operation.parameters as unknown[]) ?? [])];
   if (route.auth === 'citizen') operation.security = [{ idToken: [] }];
+  if (route.auth === 'agency') operation.security = [{ agencyApiKey: [] }];
   return operation;
 };
 
@@ -98,7 +118,10 @@ export function buildOpenApiDocument(serverUrl?: string): Record<string, unknown
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     paths,
     components: {
-      securitySchemes: { idToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An OpenID Connect ID token from the identity provider' } },
+      securitySchemes: {
+        idToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An OpenID Connect ID token from the identity provider' },
+        agencyApiKey: { type: 'http', scheme: 'bearer', bearerFormat: 'hbk_<agency>_<secret>', description: 'An agency API key (docs/agency-access.md)' },
+      },
       schemas: componentSchemas(),
     },
   };

@@ -1,5 +1,9 @@
-/** Task state entry point: the domain step in shared/workflow/steps.ts, wrapped for Lambda. */
-import { requestReview } from '../../shared/workflow/steps.ts';
+/**
+ * Task state entry point: RequestReview in shared/workflow/review-steps.ts, wrapped for Lambda and
+ * invoked by `lambda:invoke.waitForTaskToken`: the execution resumes on the decision, not on return.
+ */
+import { requestReview, type ReviewRequest } from '../../shared/workflow/review-steps.ts';
 import { taskHandler } from '../lambda.ts';
+import { requirePorts, type MaybeReviewDeps } from './review-ports.ts';
 
-export const handler = taskHandler(requestReview);
+export const handler = taskHandler((input: ReviewRequest, deps: MaybeReviewDeps) => requestReview(input, requirePorts(deps, ['reviews', 'callbacks'])));

@@ -4,14 +4,18 @@
  * the HTTP API in front of it. Environment-agnostic: synthesizes without an account or credentials.
  */
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, type CorsPreflightOptions } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -36,6 +40,9 @@ export const DEFAULT_PUBLIC_BASE_URL = 'https://api.hanbeon.invalid';
 /** The PKI's own keys (shared/seal/trust-hierarchy.ts names them); agencies add `agency-seal-<id>`. */
 export const PKI_KEY_NAMES = ['root-ca', 'seal-ca', 'platform-seal', 'tsa'] as const;
 export const agencySealKeyName = (agencyId: string): string => `agency-seal-${agencyId}`;
+
+/** The Tasks that announce an outcome to agencies (shared/workflow/petition-events.ts): they wake the webhook worker. */
+const ANNOUNCING_STATES = ['Complete', 'Reject', 'RequestReview', 'EscalateReview', 'RecordFailure'] as const;
 
 /** Per-request agency timeout assumed when an agency sets none (functions/compose.ts applies 5 s). */
 export const DEFAULT_AGENCY_TIMEOUT_MS = 10_000;
@@ -147,6 +154,12 @@ export class PlatformStack extends Stack {
   readonly apiFunctions: ReadonlyMap<string, NodejsFunction>;
   /** The PKI's signing keys by key name (ECC_NIST_P256, ADR 0004); certificates are issued by `hanbeon pki init --aws`. */
   readonly signingKeys: ReadonlyMap<string, kms.Key>;
+  /** Named, so that a function the machine invokes can be granted task responses on it without a cycle. */
+  get stateMachineName(): string {
+    return `${this.stackName}-petition`;
+  }
+  /** Wakes the webhook worker; a dead-letter queue keeps what it failed to process. */
+  readonly deliveryQueue: sqs.Queue;
   /** HMAC key of resident registration numbers (only a keyed hash of them is ever kept). */
   readonly residentNumberKey: secretsmanager.Secret;
 
@@ -211,6 +224,21 @@ export class PlatformStack extends Stack {
     // --- the state machine ----------------------------------------------------------------------
     this.stateMachine = this.createStateMachine(taskFunctions, props.workflow ?? {}, logRetention);
 
+    // --- webhook delivery -----------------------------------------------------------------------
+    this.deliveryQueue = this.createDeliveryWorker(environment, logRetention);
+    // RequestReview resumes at once when a decision was recorded before its wait began. Its grant
+    // names the state machine by its ARN, not by reference: the machine already depends on the function.
+    taskFunctions.RequestReview.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+        resources: [this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: this.stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      }),
+    );
+    for (const state of ANNOUNCING_STATES) {
+      this.deliveryQueue.grantSendMessages(taskFunctions[state]);
+      taskFunctions[state].addEnvironment('HANBEON_DELIVERY_QUEUE_URL', this.deliveryQueue.queueUrl);
+    }
+
     // --- API ------------------------------------------------------------------------------------
     if (!API_ROUTES.some((route) => route.id === SUBMIT_ROUTE_ID)) {
       throw new Error(`API_ROUTES has no route with id '${SUBMIT_ROUTE_ID}'; expected the route that starts petitions`);
@@ -235,8 +263,10 @@ export class PlatformStack extends Stack {
       if (access === 'read') this.table.grantReadData(fn.function);
       if (access !== 'none') this.acknowledgeTableIndexes(fn);
       if (starts) this.stateMachine.grantStartExecution(fn.function);
+      // A case officer's decision resumes the execution waiting for it (SendTaskSuccess with its token).
+      if (routes.some((route) => route.id === 'DecideReview')) this.stateMachine.grantTaskResponse(fn.function);
       // Signed results and the trust manifest (root certificate, CRLs) are read from the bucket.
-      if (routes.some((route) => route.id === 'GetResult')) this.grantObjectRead(fn, 'results/', 'signed results, whose keys are generated per petition');
+      if (routes.some((route) => route.id === 'GetResult' || route.id === 'GetAgencyResult')) this.grantObjectRead(fn, 'results/', 'signed results, whose keys are generated per petition');
       if (routes.some((route) => route.id === 'GetCrl' || route.id === 'GetRootCertificate')) this.grantObjectRead(fn, 'pki/', 'the trust manifest (certificates and CRLs)');
       if (routes.some((route) => route.auth === 'citizen')) this.residentNumberKey.grantRead(fn.function);
       apiFunctions.set(entry, fn.function);
@@ -255,6 +285,41 @@ export class PlatformStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName });
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
+    // What `hanbeon pki init --aws` needs as HANBEON_KMS_KEYS (with BucketName as HANBEON_BUCKET_NAME).
+    new CfnOutput(this, 'KmsKeys', { value: this.toJsonString(Object.fromEntries([...this.signingKeys].map(([name, key]) => [name, key.keyArn]))) });
+  }
+
+  private createDeliveryWorker(environment: Record<string, string>, logRetention: logs.RetentionDays): sqs.Queue {
+    const scope = new Construct(this, 'Delivery');
+    const deadLetters = new sqs.Queue(scope, 'DeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(deadLetters).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This is the dead-letter queue of the delivery queue; it has none of its own.' });
+    const worker = new PetitionFunction(scope, 'DeliverWebhooks', {
+      projectRoot: PROJECT_ROOT,
+      entry: 'functions/delivery/deliver-webhooks.ts',
+      includeDirectories: [TEMPLATES_DIR],
+      environment,
+      memorySize: 512,
+      // Room for several 15 s attempts; the worker stops starting runs 20 s before the end.
+      timeout: Duration.minutes(2),
+      logRetention,
+    });
+    this.table.grantReadWriteData(worker.function);
+    this.acknowledgeTableIndexes(worker);
+    const queue = new sqs.Queue(scope, 'Queue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Longer than the worker's timeout, so a message is not redelivered while a run still holds it.
+      visibilityTimeout: Duration.minutes(6),
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 },
+    });
+    worker.function.addEventSource(new SqsEventSource(queue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1) }));
+    // Retries fall due minutes to hours after the announcement: a schedule runs the worker for them.
+    new events.Rule(scope, 'Schedule', { schedule: events.Schedule.rate(Duration.minutes(1)), targets: [new targets.LambdaFunction(worker.function)] });
+    return queue;
   }
 
   private createSigningKeys(sealingAgencies: readonly string[]): Map<string, kms.Key> {
@@ -350,6 +415,7 @@ export class PlatformStack extends Stack {
     const workflow = new Construct(this, 'Workflow');
     const chain = definePetitionWorkflow(workflow, (state) => taskFunctions[state], workflowProps);
     const stateMachine = new sfn.StateMachine(workflow, 'StateMachine', {
+      stateMachineName: this.stateMachineName,
       definitionBody: sfn.DefinitionBody.fromChainable(chain),
       stateMachineType: sfn.StateMachineType.STANDARD,
       tracingEnabled: true,
@@ -432,7 +498,13 @@ export class PlatformStack extends Stack {
       if (route.auth === 'none' && httpRoute !== undefined) {
         Validations.of(httpRoute).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: `${route.method} ${route.path} is public by design (routes.ts auth: 'none'): it serves only non-personal data (health, API description, petition types).`,
+          reason: `${route.method} ${route.path} is public by design (routes.ts auth: 'none'): it serves only non-personal data (health, API description, petition types, trust anchor and CRLs).`,
+        });
+      }
+      if (route.auth === 'agency' && httpRoute !== undefined) {
+        Validations.of(httpRoute).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.method} ${route.path} is authorized by the function itself with an agency API key (routes.ts auth: 'agency', docs/agency-access.md): keys are looked up by their SHA-256 in the table, which an API Gateway authorizer would duplicate.`,
         });
       }
     }

@@ -9,6 +9,8 @@ import { ASSURANCE_LEVELS } from '../../shared/petition/model.ts';
 import type { ExtraRoute } from './api-server.ts';
 import type { DevIdentityProvider } from './dev-idp.ts';
 import type { SimulatedAgency } from './simulated-agencies/index.ts';
+import type { Catalog } from '../../shared/catalog/load.ts';
+import { issueAgencyApiKey, type AgencyKeyStore } from '../../shared/identity/agency-api-keys.ts';
 
 const noStore = (body: unknown): ApiResult => json(200, body, { 'cache-control': 'no-store' });
 
@@ -29,11 +31,13 @@ const parseTokenRequest = (body: Buffer): { subject: string; assurance?: Assuran
   return { subject, ...(assurance ? { assurance: assurance as AssuranceLevel } : {}) };
 };
 
+const AGENCY_KEY_PATH = /^\/dev\/agencies\/([a-z0-9-]+)\/api-keys$/;
+
 export const devRoutes =
-  (context: () => { idp: DevIdentityProvider; agencies: ReadonlyMap<string, SimulatedAgency> }): ExtraRoute =>
+  (context: () => { idp: DevIdentityProvider; agencies: ReadonlyMap<string, SimulatedAgency>; catalog: Catalog; agencyKeys: AgencyKeyStore; clock: () => Date }): ExtraRoute =>
   async ({ method, path, body }) => {
     if (!path.startsWith('/dev/')) return undefined;
-    const { idp, agencies } = context();
+    const { idp, agencies, catalog, agencyKeys, clock } = context();
     try {
       if (method === 'POST' && path === '/dev/idp/token') {
         try {
@@ -48,6 +52,14 @@ export const devRoutes =
       if (method === 'GET' && path === '/dev/idp/citizens') return noStore({ items: idp.citizens() });
       if (method === 'GET' && path === '/dev/idp/jwks.json') return noStore(idp.jwks());
       if (method === 'GET' && path === '/dev/idp/.well-known/openid-configuration') return noStore(idp.discovery());
+      // An API key for any agency of the catalog, as its operator would get one (shown once).
+      const agencyKey = AGENCY_KEY_PATH.exec(path);
+      if (method === 'POST' && agencyKey) {
+        const agency = agencyKey[1]!;
+        if (!catalog.agencies.has(agency)) throw new ProblemError('not-found', 'Not found', `no agency '${agency}' in the catalog (agencies: ${[...catalog.agencies.keys()].join(', ')})`);
+        const { key, keyId } = await issueAgencyApiKey(agencyKeys, agency, 'development', clock());
+        return noStore({ agency, keyId, key });
+      }
       if (method === 'GET' && path === '/dev/agencies') {
         return noStore({ items: [...agencies.values()].map((a) => ({ id: a.id, baseUrl: a.baseUrl, documentRequests: a.requestCount() })) });
       }

@@ -27,12 +27,24 @@ import * as steps from '../../shared/workflow/steps.ts';
 import { loadPetitionDefinition } from '../../workflows/definition-cache.ts';
 import type { TaskState } from '../../workflows/petition-workflow.ts';
 import { getResult } from '../../functions/api/get-result.ts';
+import { getPetitionEvents } from '../../functions/api/petition-events.ts';
+import { getDelivery, listDeliveries, replayDeliveries, replayDelivery } from '../../functions/api/agency-deliveries.ts';
+import { decideReview, getAgencyPetition, getAgencyResult } from '../../functions/api/agency-petitions.ts';
+import { deleteWebhook, listWebhooks, registerWebhook, rotateWebhookSecret } from '../../functions/api/agency-webhooks.ts';
 import { getCrl, getRootCertificate } from '../../functions/api/trust.ts';
 import type { Pki } from '../../shared/seal/pki.ts';
 import * as sealing from '../../shared/workflow/sealing-steps.ts';
 import type { SealingStepDeps } from '../../shared/workflow/sealing-steps.ts';
 import { developmentSecret } from './development-secrets.ts';
 import { openLocalPki } from './local-pki.ts';
+import { DeliveryLog, DeliveryWorker, EndpointRegistry, HttpWebhookTransport, LOCAL_URL_POLICY, type DeliveryStore } from '../../shared/delivery/index.ts';
+import { DynamoAgencyKeyStore } from '../../shared/store/dynamo-agency-key-store.ts';
+import { DynamoDeliveryStore } from '../../shared/store/dynamo-delivery-store.ts';
+import { announceOutcome } from '../../shared/workflow/petition-events.ts';
+import { startDeliveryLoop, type DeliveryLoop } from './delivery-loop.ts';
+import { NotificationLog } from './notification-log.ts';
+import { createLocalReviewGate } from './review-gate.ts';
+import { DynamoReviewStore } from '../../shared/store/dynamo-review-store.ts';
 import { bindRoutes, createLocalApiServer } from './api-server.ts';
 import { createDevIdentityProvider, type DevIdentityProvider } from './dev-idp.ts';
 import { devRoutes } from './dev-routes.ts';
@@ -52,6 +64,9 @@ export interface LocalPlatform {
   store: DynamoPetitionStore;
   objects: ObjectStore;
   pki: Pki;
+  deliveries: DeliveryStore;
+  /** The webhook worker's loop (tests wait for it to be idle). */
+  deliveryLoop: DeliveryLoop;
   /** Unfinished petitions found at start and resumed. */
   resumed: number;
   /** Stops taking requests, aborts running executions (replayed at the next start), closes everything. */
@@ -71,8 +86,11 @@ const bind =
   (input: never) =>
     step(input as I, deps);
 
-/** The Task functions by state name; typed against the definition's states so none can be missing. */
-const taskFunctions = (deps: SealingStepDeps): Record<TaskState, TaskFunction> => ({
+/**
+ * The Task functions by state name; typed against the definition's states so none can be missing
+ * (the two review states come from the local review gate).
+ */
+const taskFunctions = (deps: SealingStepDeps): Omit<Record<TaskState, TaskFunction>, 'RequestReview' | 'EscalateReview'> => ({
   VerifyIdentity: bind(steps.verifyIdentity, deps),
   FetchEvidence: bind(steps.fetchEvidence, deps),
   Decide: bind(steps.decidePetition, deps),
@@ -81,7 +99,6 @@ const taskFunctions = (deps: SealingStepDeps): Record<TaskState, TaskFunction> =
   SignResult: bind(sealing.signResult, deps),
   Complete: bind(steps.completePetition, deps),
   Reject: bind(steps.rejectPetition, deps),
-  RequestReview: bind(steps.requestReview, deps),
   RecordFailure: bind(steps.recordFailure, deps),
 });
 
@@ -131,12 +148,18 @@ export async function startLocalPlatform(config: PlatformConfig, options: LocalP
     const dynamo = createLocalDynamoClient(dynalite.endpoint);
     closers.push(async () => dynamo.destroy());
     await ensureTable(dynamo, config.HANBEON_TABLE_NAME);
-    const store = new DynamoPetitionStore({
-      client: createDocumentClient(dynamo),
-      tableName: config.HANBEON_TABLE_NAME,
-      clock,
-    });
+    const documents = createDocumentClient(dynamo);
+    const store = new DynamoPetitionStore({ client: documents, tableName: config.HANBEON_TABLE_NAME, clock });
     const objects = new DirectoryObjectStore(join(dataDir, 'objects'));
+    const deliveries = new DynamoDeliveryStore({ client: documents, tableName: config.HANBEON_TABLE_NAME });
+    const agencyKeys = new DynamoAgencyKeyStore({ client: documents, tableName: config.HANBEON_TABLE_NAME });
+    const deliveryClock = { now: clock };
+    // Local mode may deliver to receivers on this machine (LOCAL_URL_POLICY); AWS never does.
+    const transport = new HttpWebhookTransport({ policy: LOCAL_URL_POLICY });
+    closers.push(async () => transport.close());
+    const deliveryLoop = startDeliveryLoop({ worker: new DeliveryWorker({ store: deliveries, transport, clock: deliveryClock }), store: deliveries, clock, logger });
+    closers.push(() => deliveryLoop.close());
+    const notifier = new NotificationLog(join(dataDir, 'notifications.log'));
 
     const { simulated, connections, population } = await connectAgencies(config, catalog, dataDir);
     closers.push(async () => {
@@ -158,12 +181,24 @@ export async function startLocalPlatform(config: PlatformConfig, options: LocalP
         SubmitPetition: submitPetition,
         GetPetition: getPetition,
         GetResult: getResult,
+        GetPetitionEvents: getPetitionEvents,
         GetRootCertificate: getRootCertificate,
         GetCrl: getCrl,
         GetIssuerCrl: getCrl,
+        RegisterWebhook: registerWebhook,
+        ListWebhooks: listWebhooks,
+        DeleteWebhook: deleteWebhook,
+        RotateWebhookSecret: rotateWebhookSecret,
+        ListDeliveries: listDeliveries,
+        ReplayDeliveries: replayDeliveries,
+        GetDelivery: getDelivery,
+        ReplayDelivery: replayDelivery,
+        GetAgencyPetition: getAgencyPetition,
+        GetAgencyResult: getAgencyResult,
+        DecideReview: decideReview,
       }),
       deps: () => late.apiDeps!,
-      extraRoutes: [devRoutes(() => ({ idp: late.devIdp!, agencies: simulated }))],
+      extraRoutes: [devRoutes(() => ({ idp: late.devIdp!, agencies: simulated, catalog, agencyKeys, clock }))],
       maxBodyBytes: config.HANBEON_MAX_BODY_BYTES,
       onError: (error) => logger.error('local server error', { error }),
     });
@@ -191,14 +226,38 @@ export async function startLocalPlatform(config: PlatformConfig, options: LocalP
       pki,
       publicBaseUrl,
       applicantSealDays: config.HANBEON_APPLICANT_SEAL_DAYS,
+      announce: (petition, type, outcome, status, round) =>
+        announceOutcome({ deliveries, store, notifier, publicBaseUrl, clock, wakeDelivery: deliveryLoop.wake }, petition, type, outcome, status, round),
     };
+    const announce = stepDeps.announce!;
+    const reviewGate = createLocalReviewGate({
+      store,
+      clock,
+      reviews: new DynamoReviewStore({ client: documents, tableName: config.HANBEON_TABLE_NAME }),
+      catalog,
+      announce,
+      ...(config.HANBEON_REVIEW_DEADLINE_SCALE !== undefined ? { deadlineScale: config.HANBEON_REVIEW_DEADLINE_SCALE } : {}),
+      onEscalation: async (petitionId, escalation) => {
+        await store.appendTimeline(petitionId, { at: clock().toISOString(), state: 'EscalateReview', kind: 'step-completed', detail: `review deadline passed; escalation ${escalation} sent to the handling agency` });
+        const petition = await store.getPetition(petitionId);
+        const type = petition && catalog.petitionTypes.get(petition.type);
+        if (petition && type) await announce(petition, type, 'review_requested', 'AWAITING_REVIEW', escalation);
+      },
+    });
+    const reviews = reviewGate.decisions;
     const runner = new LocalWorkflowRunner({
       definition: await loadPetitionDefinition(),
-      tasks: taskFunctions(stepDeps),
+      tasks: { ...taskFunctions(stepDeps), RequestReview: (input: never) => reviewGate.requestReviewTask(input), EscalateReview: (input: never) => reviewGate.escalateReviewTask(input) },
       ...(config.HANBEON_RETRY_INTERVAL_MS !== undefined ? { retryIntervalMs: config.HANBEON_RETRY_INTERVAL_MS } : {}),
       logger,
     });
-    closers.push(() => runner.close());
+    // The runner first: it aborts the executions at once, so a review's wait ending with the gate
+    // is never taken for the petition's failure (the wait resumes at the next start).
+    closers.push(async () => {
+      const stopping = runner.close();
+      await reviewGate.close();
+      await stopping;
+    });
 
     const issuer = `${url}/dev/idp`;
     const devIdp = await createDevIdentityProvider({
@@ -220,10 +279,14 @@ export async function startLocalPlatform(config: PlatformConfig, options: LocalP
       clock,
       logger,
       limits: { maxBodyBytes: config.HANBEON_MAX_BODY_BYTES, idempotencyTtlHours: config.HANBEON_IDEMPOTENCY_TTL_HOURS },
+      agencyKeys,
+      endpoints: new EndpointRegistry({ store: deliveries, policy: LOCAL_URL_POLICY, clock: deliveryClock }),
+      deliveryLog: new DeliveryLog({ store: deliveries, clock: deliveryClock }),
+      reviews,
     };
 
     const resumed = await runner.recover((cursor) => store.listActivePetitionIds({ limit: 100, ...(cursor ? { cursor } : {}) }));
-    return { url, config, catalog, runner, idp: devIdp, agencies: simulated, store, objects, pki, resumed, close };
+    return { url, config, catalog, runner, idp: devIdp, agencies: simulated, store, objects, pki, deliveries, deliveryLoop, resumed, close };
   } catch (error) {
     await close();
     throw error;

@@ -6,6 +6,7 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { WorkflowStarter } from '../../shared/workflow/ports.ts';
 import type { AslDefinition } from '../../workflows/synthesize.ts';
+import { localTaskToken, withLocalCallbackTimeouts } from './callback-tasks.ts';
 
 export type TaskFunction = (input: never) => Promise<unknown>;
 
@@ -37,8 +38,9 @@ export class LocalWorkflowRunner implements WorkflowStarter {
   executionsStarted = 0;
 
   constructor(private readonly options: LocalWorkflowRunnerOptions) {
-    // Resources are placeholder ARNs: every Task is overridden by a local function below.
-    this.machine = new StateMachine(options.definition as never, { validationOptions: { checkArn: false } });
+    // Resources are placeholder ARNs: every Task is overridden by a local function below. Callback
+    // Tasks keep their deadline in the Task function, not in the library's timer (callback-tasks.ts).
+    this.machine = new StateMachine(withLocalCallbackTimeouts(options.definition) as never, { validationOptions: { checkArn: false } });
     this.tasks = Object.fromEntries(
       Object.entries(options.tasks).map(([state, task]) => [
         state,
@@ -63,7 +65,9 @@ export class LocalWorkflowRunner implements WorkflowStarter {
     if (this.options.retryIntervalMs !== undefined) {
       overrides.retryIntervalOverrides = Object.fromEntries(Object.keys(this.options.tasks).map((state) => [state, this.options.retryIntervalMs]));
     }
-    const execution = this.machine.run({ petitionId }, { overrides, noThrowOnAbort: true } as never);
+    // The library has no task tokens: `$$.Task.Token` would not resolve (callback-tasks.ts).
+    const context = { Task: { Token: localTaskToken(petitionId) } };
+    const execution = this.machine.run({ petitionId }, { overrides, context, noThrowOnAbort: true } as never);
     const done = execution.result.then(
       () => undefined,
       (error: unknown) => {

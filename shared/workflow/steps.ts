@@ -12,6 +12,7 @@ import { meetsAssurance, type Decision, type Petition, type PetitionStatus } fro
 import { decide } from '../petition/rules.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import type { PetitionStore } from '../store/ports.ts';
+import type { PetitionOutcome } from './petition-events.ts';
 import { journaledStep } from './step-journal.ts';
 
 export interface StepDeps {
@@ -20,6 +21,11 @@ export interface StepDeps {
   evidence: EvidenceSource;
   catalog: Catalog;
   clock: () => Date;
+  /**
+   * Tells the addressed agencies and the citizen of an outcome (petition-events.ts), before the
+   * status changes. Both composition roots set it; step tests that need no announcements omit it.
+   */
+  announce?: (petition: Petition, type: PetitionType, outcome: PetitionOutcome, status: PetitionStatus, round?: number) => Promise<void>;
 }
 
 export interface PetitionRef {
@@ -79,8 +85,20 @@ export const verifyIdentity = (input: PetitionRef, deps: StepDeps) =>
     }
     // Announced here, once, rather than by each of the concurrent FetchEvidence iterations.
     await deps.store.transition(petition.id, type.evidence.length > 0 ? 'RETRIEVING_EVIDENCE' : 'DECIDING', {}, petition);
-    return { evidenceIds: type.evidence.map((e) => e.id), requiresApplicantSeal: type.requiresApplicantSeal };
+    return {
+      evidenceIds: type.evidence.map((e) => e.id),
+      requiresApplicantSeal: type.requiresApplicantSeal,
+      // RequestReview's TimeoutSecondsPath (docs/adr/0006): present whenever the type can ask for review.
+      ...(type.review ? { reviewDeadlineSeconds: Math.min(type.review.deadlineHours * 3600, MAX_REVIEW_WAIT_SECONDS) } : {}),
+    };
   });
+
+/**
+ * The longest single review wait, in seconds: the longest timer the local runner can arm (2^31-1 ms,
+ * 24.8 days; infra/local/callback-tasks.ts). A longer deadline escalates every 24.8 days instead, on
+ * AWS as locally, so both behave alike.
+ */
+export const MAX_REVIEW_WAIT_SECONDS = 2_147_483;
 
 const lookupKeyFor = (requirement: EvidenceRequirement, petition: Petition): string => {
   if (requirement.lookup === 'applicant') return petition.subject;
@@ -144,26 +162,30 @@ export const decidePetition = (input: PetitionRef & { evidence?: RetrievedEviden
     return decide(type, { fields: petition.fields, evidence, applicant: { birthDate: petition.identity.birthDate } }, deps.clock());
   });
 
-/** A step that ends the workflow's work on the petition: it moves it to `status`, recording why. */
-const concludeStep = <I extends PetitionRef>(state: string, status: PetitionStatus, patchOf: (input: I) => Pick<Partial<Petition>, 'decision' | 'failure'>) =>
+/**
+ * A step that ends the workflow's work on the petition: it announces the outcome, then moves the
+ * petition to `status`, recording why. In that order, so that a crash in between is replayed (the
+ * petition is still active) and the announcement, idempotent, is found again rather than lost.
+ */
+const concludeStep = <I extends PetitionRef>(state: string, status: PetitionStatus, outcome: PetitionOutcome, patchOf: (input: I) => Pick<Partial<Petition>, 'decision' | 'failure'>) =>
   (input: I, deps: StepDeps) =>
     journaledStep(deps, { state, input: { petitionId: input.petitionId } }, async (petition) => {
+      const type = deps.catalog.petitionTypes.get(petition.type);
+      if (type && deps.announce) await deps.announce(petition, type, outcome, status);
       const updated = await deps.store.transition(petition.id, status, patchOf(input), petition);
       return { status: updated.status };
     });
 
 /** Complete: the petition was approved. (Seal, result PDF and delivery are appended by later steps.) */
-export const completePetition = concludeStep<PetitionRef & { decision: Decision }>('Complete', 'COMPLETED', (input) => ({ decision: input.decision }));
+export const completePetition = concludeStep<PetitionRef & { decision: Decision }>('Complete', 'COMPLETED', 'completed', (input) => ({ decision: input.decision }));
 
-/** RequestReview: the rules asked for a case officer; the petition waits in AWAITING_REVIEW. */
-export const requestReview = concludeStep<PetitionRef & { decision: Decision }>('RequestReview', 'AWAITING_REVIEW', (input) => ({ decision: input.decision }));
 
 /** Reject: the rules rejected the petition, or a business check (no record, identity) did. */
-export const rejectPetition = concludeStep<PetitionRef & { decision?: Decision; error?: CaughtError }>('Reject', 'REJECTED', (input) =>
+export const rejectPetition = concludeStep<PetitionRef & { decision?: Decision; error?: CaughtError }>('Reject', 'REJECTED', 'rejected', (input) =>
   input.error !== undefined ? { failure: reasonOf(input.error) } : input.decision !== undefined ? { decision: input.decision } : {},
 );
 
 /** RecordFailure: the platform could not finish the petition; records which error and why. */
-export const recordFailure = concludeStep<PetitionRef & { error?: CaughtError }>('RecordFailure', 'FAILED', (input) => ({
+export const recordFailure = concludeStep<PetitionRef & { error?: CaughtError }>('RecordFailure', 'FAILED', 'failed', (input) => ({
   failure: reasonOf(input.error ?? { Error: 'Unknown' }),
 }));

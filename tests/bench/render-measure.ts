@@ -55,7 +55,7 @@ const timeRuns = async (runs: number, warmup: number, render: () => Promise<Uint
 };
 
 /** The same document laid out by us, drawn with pdf-lib's embedFont/drawText (the baseline). */
-const renderWithPdfLibFonts = async (document: ResultDocument, fontBytes: { regular: Uint8Array; bold: Uint8Array }): Promise<Uint8Array> => {
+export const renderWithPdfLibFonts = async (document: ResultDocument, fontBytes: { regular: Uint8Array; bold: Uint8Array }): Promise<Uint8Array> => {
   const layout = layoutResult(document, loadFontPair());
   const pdf = await PDFDocument.create();
   pdf.registerFontkit(fontkit);

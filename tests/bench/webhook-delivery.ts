@@ -57,7 +57,7 @@ const throughput = async (count: number, concurrency: number, operation: (i: num
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-/** Signed deliveries/s vs plain POSTs/s through the same keep-alive agent; ratio = plain cost ÷ signed cost (≥ 1 means signing costs more). */
+/** Signed deliveries/s vs plain POSTs/s through the same keep-alive agent; ratio = signed cost ÷ plain cost (plain/s ÷ signed/s; > 1 means signing costs more). */
 export async function measureWebhookDelivery(options: { count: number; concurrency: number }): Promise<{ signedPerSecond: number; plainPerSecond: number; ratio: number }> {
   const { server, url } = await startReceiver();
   const transport = new HttpWebhookTransport({ policy: LOCAL_URL_POLICY, maxSocketsPerHost: options.concurrency });

@@ -6,7 +6,9 @@ import { createRequire } from 'node:module';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { ReviewDeadlinePassedError } from '../../infra/local/review-gate.ts';
+import { LOCAL_CALLBACK_TIMEOUT_SECONDS, localTaskToken, withLocalCallbackTimeouts } from '../../infra/local/callback-tasks.ts';
 import { LocalWorkflowRunner, type TaskFunction } from '../../infra/local/workflow-runner.ts';
 import { AgencyUnavailableError, EvidenceNotFoundError, IssuerSignatureInvalidError } from '../../shared/errors.ts';
 import { loadPetitionDefinition } from '../../workflows/definition-cache.ts';
@@ -55,6 +57,28 @@ describe('the petition workflow definition', () => {
     expect(ours).toEqual([expect.objectContaining({ ErrorEquals: ['AgencyUnavailableError'], BackoffRate: 2, JitterStrategy: 'FULL' })]);
   });
 
+  it('pauses RequestReview on a task token, with the type’s deadline from $.verification, escalating on States.Timeout without marking an error', () => {
+    const request = definition.States.RequestReview!;
+    expect(request.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+    expect((request.Parameters as { Payload: Record<string, string> }).Payload).toEqual({
+      'petitionId.$': '$.petitionId',
+      'decision.$': '$.decision',
+      'reviewDeadlineSeconds.$': '$.verification.reviewDeadlineSeconds',
+      'taskToken.$': '$$.Task.Token',
+    });
+    expect(request).toMatchObject({ TimeoutSecondsPath: '$.verification.reviewDeadlineSeconds', ResultPath: '$.decision', Next: 'RouteReview' });
+    expect((request.Catch as unknown[])[0]).toEqual({ ErrorEquals: ['States.Timeout'], ResultPath: null, Next: 'EscalateReview' });
+    expect(definition.States.EscalateReview).toMatchObject({ Next: 'RequestReview', ResultPath: null });
+  });
+
+  it('locally leaves a callback Task’s deadline to the Task function, and changes nothing else', () => {
+    const local = withLocalCallbackTimeouts(definition);
+    const { TimeoutSecondsPath: _path, ...deployedRequest } = definition.States.RequestReview!;
+
+    expect(local.States.RequestReview).toEqual({ ...deployedRequest, TimeoutSeconds: LOCAL_CALLBACK_TIMEOUT_SECONDS });
+    expect({ ...local, States: { ...local.States, RequestReview: undefined } }).toEqual({ ...definition, States: { ...definition.States, RequestReview: undefined } });
+  });
+
   it('is served from the cache exactly as CDK synthesizes it', async () => {
     const cacheDir = await mkdtemp(join(tmpdir(), 'hanbeon-asl-'));
     const first = await loadPetitionDefinition(cacheDir); // miss: synthesizes and writes
@@ -62,6 +86,14 @@ describe('the petition workflow definition', () => {
     expect(first).toEqual(definition);
     expect(second).toEqual(definition);
   });
+});
+
+/** What the local review gate (or SendTaskSuccess on AWS) hands back when the case officer decides. */
+const officerDecision = (outcome: 'approve' | 'reject', reason: string) => ({
+  outcome,
+  reasons: [{ ruleId: 'case-officer', ko: reason, en: reason }],
+  decidedAt: '2026-11-25T09:00:00Z',
+  decidedBy: 'mois',
 });
 
 type Fakes = Partial<Record<(typeof TASK_STATES)[number], (input: Record<string, unknown>) => Promise<unknown>>>;
@@ -78,7 +110,8 @@ async function run(fakes: Fakes) {
     SignResult: async (input) => ({ document: (input.rendered as { document: string }).document, objectKey: 's', sha256: '12'.repeat(32) }),
     Complete: async () => ({ status: 'COMPLETED' }),
     Reject: async () => ({ status: 'REJECTED' }),
-    RequestReview: async () => ({ status: 'AWAITING_REVIEW' }),
+    RequestReview: async () => officerDecision('approve', '소득 자료를 확인했습니다.'),
+    EscalateReview: async () => ({ escalations: 1, deadlineAt: '2026-11-29T00:00:00Z' }),
     RecordFailure: async () => ({ status: 'FAILED' }),
   };
   const tasks = Object.fromEntries(
@@ -192,9 +225,10 @@ describe('the petition workflow, run locally with fake steps', () => {
   });
 
   it('routes a review outcome to RequestReview and a reject outcome to Reject', async () => {
-    const review = await run({ Decide: async () => ({ outcome: 'review', reasons: [{ ruleId: 'borderline', ko: '', en: '' }] }) });
+    const review = await run({ VerifyIdentity: verifiedForReview(), Decide: async () => reviewOutcome });
     const reject = await run({ Decide: async () => ({ outcome: 'reject', reasons: [] }) });
     expect(review.called('RequestReview')).toHaveLength(1);
+    expect(reject.called('RequestReview')).toHaveLength(0);
     expect(reject.called('Reject')[0]?.input.decision).toMatchObject({ outcome: 'reject' });
   });
 
@@ -220,5 +254,97 @@ describe('the petition workflow, run locally with fake steps', () => {
       },
     });
     expect(runnerErrors).toEqual(['workflow execution failed outside the failure path; the petition is replayed at the next start']);
+  });
+});
+
+const reviewOutcome = { outcome: 'review', reasons: [{ ruleId: 'income-borderline', ko: '담당 공무원이 검토합니다.', en: 'A case officer reviews it.' }], decidedAt: '2026-11-24T00:00:00Z' };
+/** VerifyIdentity of a type with a review section: the wait's length travels in $.verification. */
+const verifiedForReview = (reviewDeadlineSeconds = 432_000, requiresApplicantSeal = false) => async () => ({ evidenceIds: ['income'], requiresApplicantSeal, reviewDeadlineSeconds });
+/** The Payload the RequestReview Task receives (the runner hands Tasks the LambdaInvoke Parameters). */
+const payloadOf = (call: { input: Record<string, unknown> } | undefined) => call?.input.Payload as Record<string, unknown> | undefined;
+const sequence = (calls: { state: string }[]) => calls.map((c) => c.state).filter((s) => s !== 'FetchEvidence');
+
+describe('case-officer review, run locally with fake steps', () => {
+  it('pauses on RequestReview with the rules’ decision, the wait and a task token', async () => {
+    const { called } = await run({ VerifyIdentity: verifiedForReview(), Decide: async () => reviewOutcome });
+
+    expect(called('RequestReview')[0]?.input).toEqual({
+      FunctionName: expect.stringMatching(/:function:hanbeon-RequestReview$/),
+      Payload: { petitionId: 'petition-1', decision: reviewOutcome, reviewDeadlineSeconds: 432_000, taskToken: localTaskToken('petition-1') },
+    });
+  });
+
+  it('review → approve: the officer’s decision replaces the rules’ one, the applicant seal is issued, the result signed, the petition completed', async () => {
+    const approval = officerDecision('approve', '소득 자료를 확인했습니다.');
+    const { calls, called } = await run({ VerifyIdentity: verifiedForReview(432_000, true), Decide: async () => reviewOutcome, RequestReview: async () => approval });
+
+    expect(sequence(calls)).toEqual(['VerifyIdentity', 'Decide', 'RequestReview', 'IssueSeal', 'RenderResult', 'SignResult', 'Complete']);
+    expect(called('RenderResult')[0]?.input.decision).toEqual(approval);
+    expect(called('SignResult')[0]?.input.rendered).toMatchObject({ document: 'result' });
+    expect(called('Complete')[0]?.input.decision).toEqual(approval);
+  });
+
+  it('review → reject: a rejection notice with the officer’s reason is signed and the petition rejected, with no seal', async () => {
+    const rejection = officerDecision('reject', '배우자 소득이 확인되어 선정기준액을 넘습니다.');
+    const { calls, called } = await run({ VerifyIdentity: verifiedForReview(432_000, true), Decide: async () => reviewOutcome, RequestReview: async () => rejection });
+
+    expect(sequence(calls)).toEqual(['VerifyIdentity', 'Decide', 'RequestReview', 'RenderResult', 'SignResult', 'Reject']);
+    expect(called('RenderResult')[0]?.input).toMatchObject({ decision: rejection });
+    expect(called('RenderResult')[0]?.input.error).toBeUndefined();
+    expect(called('SignResult')[0]?.input.rendered).toMatchObject({ document: 'rejection-notice' });
+    expect(called('Reject')[0]?.input.decision).toEqual(rejection);
+  });
+
+  it('review deadline passed (the local wait’s States.Timeout): EscalateReview, then RequestReview waits again, then the decision counts', async () => {
+    let requests = 0;
+    const approval = officerDecision('approve', '확인 완료');
+    const { calls, called } = await run({
+      VerifyIdentity: verifiedForReview(),
+      Decide: async () => reviewOutcome,
+      RequestReview: async () => {
+        if (++requests === 1) throw new ReviewDeadlinePassedError('the review of petition-1 was due by 2026-11-29T00:00:00Z');
+        return approval;
+      },
+    });
+
+    expect(sequence(calls)).toEqual(['VerifyIdentity', 'Decide', 'RequestReview', 'EscalateReview', 'RequestReview', 'RenderResult', 'SignResult', 'Complete']);
+    // The timeout is not an error of the petition: nothing downstream sees $.error.
+    expect(called('EscalateReview')[0]?.input.error).toBeUndefined();
+    expect(payloadOf(called('RequestReview')[1])?.decision).toEqual(reviewOutcome);
+    expect(called('Complete')[0]?.input).toMatchObject({ decision: approval });
+    expect(called('RecordFailure')).toHaveLength(0);
+  });
+
+  it('a review outlasts the local runner’s 60 s default task timeout: locally the wait alone decides when the deadline passed', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let decide: (decision: unknown) => void = () => undefined;
+      const rejection = officerDecision('reject', '기한 내 반려');
+      const running = run({ VerifyIdentity: verifiedForReview(1), Decide: async () => reviewOutcome, RequestReview: () => new Promise((resolve) => (decide = resolve)) });
+
+      await vi.advanceTimersByTimeAsync(3_600_000); // an hour: past the 1 s in $.verification and the library's 60 s default
+      decide(rejection);
+      const { calls } = await running;
+
+      expect(sequence(calls)).toEqual(['VerifyIdentity', 'Decide', 'RequestReview', 'RenderResult', 'SignResult', 'Reject']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a failure while escalating is recorded, not retried in a loop', async () => {
+    const { calls, called } = await run({
+      VerifyIdentity: verifiedForReview(),
+      Decide: async () => reviewOutcome,
+      RequestReview: async () => {
+        throw new ReviewDeadlinePassedError('due');
+      },
+      EscalateReview: async () => {
+        throw new Error('store unavailable');
+      },
+    });
+
+    expect(sequence(calls)).toEqual(['VerifyIdentity', 'Decide', 'RequestReview', 'EscalateReview', 'RecordFailure']);
+    expect(called('RecordFailure')[0]?.input.error).toMatchObject({ Error: 'Error', Cause: 'store unavailable' });
   });
 });

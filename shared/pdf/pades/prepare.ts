@@ -24,8 +24,12 @@ import { PDFArray, PDFDict, PDFHexString, PDFName, PDFNumber, PDFString, type PD
 import type { SealingIdentity } from '../../seal/sealing-identity.ts';
 import { BYTE_RANGE_PLACEHOLDER_NAME } from './placeholder.ts';
 
-/** Bytes reserved for the CMS: signer and chain certificates, attributes, and a timestamp token with its own certificates. */
-export const DEFAULT_PLACEHOLDER_BYTES = 16_384;
+/**
+ * Bytes reserved for the CMS: signer and chain certificates, attributes, and a timestamp token with
+ * its own certificates. With P-256 keys that CMS measures about 3.3 KB; 8 KB leaves room for longer
+ * names and chains while keeping the signed result well under 60 KB (the hex doubles the reserve).
+ */
+export const DEFAULT_PLACEHOLDER_BYTES = 8_192;
 
 /** Where and how the seal is drawn: a form XObject already in the document, placed on a page. */
 export interface SealAppearance {

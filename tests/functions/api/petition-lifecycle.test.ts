@@ -3,7 +3,7 @@
  * local runner → simulated agencies over HTTP → dynalite. Nothing is uploaded; documents are fetched.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
+import { startTestPlatform, type PetitionBody, type TestPlatform } from '../../support/platform.ts';
 
 let t: TestPlatform;
 beforeAll(async () => {
@@ -19,7 +19,10 @@ describe('a petition from submission to decision', () => {
   it('approves the README example (기초연금, 김영희) with documents fetched from three agencies', async () => {
     const { token, id } = await submitExample('basic-pension', 'demo-kim-younghee');
 
-    const petition = await t.waitForStatus(token, id, ['COMPLETED', 'REJECTED', 'FAILED', 'AWAITING_REVIEW']);
+    await t.waitForStatus(token, id, ['COMPLETED', 'REJECTED', 'FAILED', 'AWAITING_REVIEW']);
+    // The last step's record is written just after its status change: read once the execution has ended.
+    await t.platform.runner.settled(id);
+    const petition = (await (await t.getPetition(token, id)).json()) as PetitionBody;
 
     expect(petition.status).toBe('COMPLETED');
     expect(petition.decision?.outcome).toBe('approve');

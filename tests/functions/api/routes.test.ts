@@ -9,7 +9,7 @@ describe('the API route table', () => {
 
   it('requires a citizen token on every petition route', () => {
     const petitionRoutes = API_ROUTES.filter((r) => r.path.startsWith('/v1/petitions'));
-    expect(petitionRoutes.map((r) => r.path)).toEqual(['/v1/petitions', '/v1/petitions/{id}', '/v1/petitions/{id}/result.pdf']);
+    expect(petitionRoutes.map((r) => r.path)).toEqual(['/v1/petitions', '/v1/petitions/{id}', '/v1/petitions/{id}/result.pdf', '/v1/petitions/{id}/events']);
     expect(petitionRoutes.every((r) => r.auth === 'citizen')).toBe(true);
   });
 

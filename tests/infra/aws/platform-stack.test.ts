@@ -119,9 +119,16 @@ const taskStates = (definition: { States: Record<string, Record<string, unknown>
 };
 
 /** A deep copy where each Task's Resource is replaced by its state name: what runs it is the only difference allowed. */
+/** A callback Task (`lambda:invoke.waitForTaskToken`) names its function in Parameters, not in Resource. */
+const isCallbackTask = (state: Record<string, unknown>): boolean => String(state.Resource).includes(':states:::lambda:invoke.waitForTaskToken');
+const functionArnOf = (state: Record<string, unknown>): unknown => (isCallbackTask(state) ? (state.Parameters as { FunctionName?: unknown } | undefined)?.FunctionName : state.Resource);
+
 const withNormalisedTaskResources = (definition: AslDefinition): AslDefinition => {
   const copy = structuredClone(definition);
-  for (const [name, state] of taskStates(copy)) state.Resource = `task:${name}`;
+  for (const [name, state] of taskStates(copy)) {
+    if (isCallbackTask(state)) (state.Parameters as { FunctionName: string }).FunctionName = `task:${name}`;
+    else state.Resource = `task:${name}`;
+  }
   return copy;
 };
 
@@ -200,7 +207,8 @@ describe('PlatformStack data', () => {
 
 describe('PlatformStack functions', () => {
   it('builds one Node.js 22 ARM function per Task and per distinct API entry file, each bundled once as ESM', () => {
-    const entries = new Set([...TASK_STATES.map(workflowEntry), ...API_ROUTES.map((route) => route.entry)]);
+    // Plus the webhook worker, which no route or Task runs (an SQS queue and a schedule do).
+    const entries = new Set([...TASK_STATES.map(workflowEntry), ...API_ROUTES.map((route) => route.entry), 'functions/delivery/deliver-webhooks.ts']);
     const functions = ofType('AWS::Lambda::Function');
     expect(functions).toHaveLength(entries.size);
     for (const entry of entries) {
@@ -260,7 +268,7 @@ describe('PlatformStack state machine', () => {
     expect([...tasks.keys()].sort()).toEqual([...TASK_STATES].sort());
     for (const state of TASK_STATES) {
       const [functionId] = functionBuiltFrom(workflowEntry(state));
-      expect(tasks.get(state)?.Resource, state).toBe(`arn:aws:lambda:${FAKE_REGION}:${FAKE_ACCOUNT}:function:${functionId}`);
+      expect(functionArnOf(tasks.get(state)!), state).toBe(`arn:aws:lambda:${FAKE_REGION}:${FAKE_ACCOUNT}:function:${functionId}`);
     }
   });
 
@@ -365,8 +373,18 @@ describe('PlatformStack HTTP API', () => {
     });
   });
 
-  it('outputs the API URL, state machine ARN, table name and bucket name', () => {
-    expect(Object.keys(template.toJSON().Outputs as object).sort()).toEqual(['ApiUrl', 'BucketName', 'StateMachineArn', 'TableName']);
+  it('outputs the API URL, state machine ARN, table name, bucket name and the KMS keys pki init needs', () => {
+    expect(Object.keys(template.toJSON().Outputs as object).sort()).toEqual(['ApiUrl', 'BucketName', 'KmsKeys', 'StateMachineArn', 'TableName']);
+  });
+
+  it('feeds the webhook worker from an encrypted queue with a dead-letter queue, and every minute by schedule', () => {
+    const queues = ofType('AWS::SQS::Queue');
+    const main = queues.find(([, queue]) => queue.Properties.RedrivePolicy !== undefined);
+    expect(main?.[1].Properties).toMatchObject({ SqsManagedSseEnabled: true, RedrivePolicy: { maxReceiveCount: 5 } });
+    const [workerId] = functionBuiltFrom('functions/delivery/deliver-webhooks.ts');
+    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+    expect(mappings.map(([, m]) => m.Properties.FunctionName)).toEqual([{ Ref: workerId }]);
+    expect(ofType('AWS::Events::Rule').map(([, rule]) => rule.Properties.ScheduleExpression)).toEqual(['rate(1 minute)']);
   });
 });
 
