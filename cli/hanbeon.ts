@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { CatalogError, defaultTemplatesDir, loadCatalog } from '../shared/catalog/load.ts';
 import { loadPetitionDefinition } from '../workflows/definition-cache.ts';
+import { AGENCY_KEY_USAGE, runAgencyKeys } from './agency-keys.ts';
 import { PKI_USAGE, runPki } from './pki.ts';
 
 const USAGE = `usage: hanbeon <command> [options]
@@ -14,6 +15,7 @@ commands:
   templates check [--dir DIR]   validate petition types and agencies (default: the project's templates/)
   workflow asl                  print the workflow's ASL, exactly as the local runner executes it
 ${PKI_USAGE}
+${AGENCY_KEY_USAGE}
   help                          this text
 
 exit codes: 0 ok, 1 invalid input (e.g. a bad template), 2 usage error`;
@@ -44,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(JSON.stringify(await loadPetitionDefinition(), null, 2));
     return 0;
   }
+  if (command === 'agency-key') return runAgencyKeys([subcommand ?? '', ...rest].filter((arg, i) => i > 0 || arg !== ''));
   if (command === 'pki') return runPki([subcommand ?? '', ...rest].filter((arg, i) => i > 0 || arg !== ''));
   if (command === 'help' || command === undefined) {
     console.log(USAGE);

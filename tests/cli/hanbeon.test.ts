@@ -48,3 +48,55 @@ describe('hanbeon', () => {
     expect(stderr).toContain('usage: hanbeon');
   });
 });
+
+describe('hanbeon pki', () => {
+  const inDataDir = async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'hanbeon-pki-'));
+    const run = (...args: string[]) =>
+      promisify(execFile)(join(root, 'cli', 'hanbeon.ts'), args, { cwd: root, env: { ...env, DATA_DIR: dataDir, HANBEON_KEY_PASSPHRASE: 'a passphrase for this test only' } }).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+      );
+    return { dataDir, run };
+  };
+
+  it('creates the hierarchy once, prints the root for auditors, and revokes a seal into the published CRL', async () => {
+    const { dataDir, run } = await inDataDir();
+
+    const init = await run('pki', 'init');
+    const again = await run('pki', 'init');
+    const root = await run('pki', 'root');
+    const serial = /agency seal: nts\s+\S+ 직인\s+serial ([0-9a-f]+)/.exec(init.stdout)?.[1];
+    const revoked = await run('pki', 'revoke', serial ?? '', '--reason', 'keyCompromise');
+    const shown = await run('pki', 'show');
+
+    expect(init.code).toBe(0);
+    expect(init.stdout).toContain('created the trust hierarchy');
+    expect(again.stdout).toContain('the trust hierarchy exists');
+    expect(root.stdout).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    await writeFile(join(dataDir, 'root.pem'), root.stdout);
+    const { stdout: subject } = await promisify(execFile)('openssl', ['x509', '-in', join(dataDir, 'root.pem'), '-noout', '-subject']);
+    expect(subject).toMatch(/hanbeon/);
+    expect(serial).toBeDefined();
+    expect(revoked.code).toBe(0);
+    expect(shown.stdout).toMatch(new RegExp(`CRL of seal CA: number \\d+, 1 revoked\\n  ${serial} at .* \\(keyCompromise\\)`));
+  });
+
+  it('refuses a serial that is not hex and a reason it does not know, with exit code 2', async () => {
+    const { run } = await inDataDir();
+    await run('pki', 'init');
+
+    const badSerial = await run('pki', 'revoke', 'not-a-serial');
+    const badReason = await run('pki', 'revoke', '01ab', '--reason', 'bored');
+
+    expect(badSerial.code).toBe(2);
+    expect(badReason.code).toBe(2);
+    expect(badReason.stderr).toContain('keyCompromise');
+  });
+
+  it('sends the operator to the development route for local agency keys', async () => {
+    const { code, stderr } = await hanbeon('agency-key', 'issue', 'mois');
+    expect(code).toBe(2);
+    expect(stderr).toContain('/dev/agencies/<id>/api-keys');
+  });
+});
