@@ -6,17 +6,15 @@
  * `molit` and `nts`; `mois` has nothing to do with it.
  */
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { listDeliveries, getDelivery, replayDeliveries, replayDelivery } from '../../../functions/api/agency-deliveries.ts';
 import type { AgencyApiDeps, ReviewDecision, ReviewDecisions } from '../../../functions/api/agency-deps.ts';
 import { decideReview, getAgencyPetition } from '../../../functions/api/agency-petitions.ts';
 import { deleteWebhook, listWebhooks, registerWebhook, rotateWebhookSecret } from '../../../functions/api/agency-webhooks.ts';
 import type { ApiHandler, ApiResult } from '../../../functions/api/http.ts';
 import { PROBLEM_BASE } from '../../../functions/api/problem.ts';
-import { createLocalDynamoClient, ensureTable, startDynalite, type RunningDynalite } from '../../../infra/local/dynalite.ts';
 import { defaultTemplatesDir, loadCatalog, type Catalog } from '../../../shared/catalog/load.ts';
 import { DeliveryLog } from '../../../shared/delivery/delivery-log.ts';
 import { DeliveryWorker } from '../../../shared/delivery/delivery-worker.ts';
@@ -30,29 +28,19 @@ import { issueAgencyApiKey } from '../../../shared/identity/agency-api-keys.ts';
 import type { Petition, PetitionStatus } from '../../../shared/petition/model.ts';
 import { DynamoAgencyKeyStore } from '../../../shared/store/dynamo-agency-key-store.ts';
 import { DynamoDeliveryStore } from '../../../shared/store/dynamo-delivery-store.ts';
-import { createDocumentClient, DynamoPetitionStore } from '../../../shared/store/dynamo-petition-store.ts';
+import { DynamoPetitionStore } from '../../../shared/store/dynamo-petition-store.ts';
+import { useLocalDynamo } from '../../support/local-dynamo.ts';
 import { startWebhookReceiver, verifiesWith } from '../../support/webhook-receiver.ts';
 
 const TYPE = 'property-transfer-registration';
 const MINUTE = 60_000;
 
-let dynalite: RunningDynalite;
-let client: DynamoDBClient;
-let documents: DynamoDBDocumentClient;
+const dynamo = useLocalDynamo();
 let catalog: Catalog;
-let tables = 0;
 const cleanups: (() => unknown)[] = [];
 
 beforeAll(async () => {
-  dynalite = await startDynalite({});
-  client = createLocalDynamoClient(dynalite.endpoint);
-  documents = createDocumentClient(client);
   catalog = await loadCatalog(defaultTemplatesDir);
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await dynalite?.close();
 });
 
 afterEach(async () => {
@@ -75,12 +63,11 @@ class RecordingReviewDecisions implements ReviewDecisions {
 type Credential = 'owner' | 'other' | 'none' | 'revoked' | 'malformed';
 
 const makeWorld = async (options: { policy?: UrlPolicy } = {}) => {
-  const tableName = `agency-api-${++tables}`;
-  await ensureTable(client, tableName);
+  const tableName = await dynamo.table('agency-api');
   const now = new Date(Math.floor(Date.now() / 1000) * 1000);
-  const petitions = new DynamoPetitionStore({ client: documents, tableName });
-  const deliveries = new DynamoDeliveryStore({ client: documents, tableName });
-  const agencyKeys = new DynamoAgencyKeyStore({ client: documents, tableName });
+  const petitions = new DynamoPetitionStore({ client: dynamo.documents(), tableName });
+  const deliveries = new DynamoDeliveryStore({ client: dynamo.documents(), tableName });
+  const agencyKeys = new DynamoAgencyKeyStore({ client: dynamo.documents(), tableName });
   const reviews = new RecordingReviewDecisions();
   const logged: { message: string; details: Record<string, unknown> }[] = [];
   const deps: AgencyApiDeps = {
@@ -123,7 +110,7 @@ const makeWorld = async (options: { policy?: UrlPolicy } = {}) => {
 
   /** Every item of the table, in key order: what "nothing was written" is checked against. */
   const snapshot = async () =>
-    ((await documents.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }))).Items ?? []).sort((a, b) =>
+    ((await dynamo.documents().send(new ScanCommand({ TableName: tableName, ConsistentRead: true }))).Items ?? []).sort((a, b) =>
       `${String(a.pk)}|${String(a.sk)}`.localeCompare(`${String(b.pk)}|${String(b.sk)}`),
     );
 

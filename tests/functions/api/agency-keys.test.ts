@@ -1,37 +1,20 @@
 /** Agency API keys: issuing, storing only the hash (dynalite), revoking, and the 401 the API gives. */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { authenticateAgency } from '../../../functions/api/agency-auth.ts';
 import { withProblems, type ApiLogger } from '../../../functions/api/http.ts';
 import { ProblemError } from '../../../functions/api/problem.ts';
-import { createLocalDynamoClient, ensureTable, startDynalite, type RunningDynalite } from '../../../infra/local/dynalite.ts';
 import { agencyOfKey, hashAgencyKey, issueAgencyApiKey, verifyAgencyApiKey, type AgencyKeyStore } from '../../../shared/identity/agency-api-keys.ts';
 import { DynamoAgencyKeyStore } from '../../../shared/store/dynamo-agency-key-store.ts';
-import { createDocumentClient } from '../../../shared/store/dynamo-petition-store.ts';
+import { useLocalDynamo } from '../../support/local-dynamo.ts';
 
-let dynalite: RunningDynalite;
-let client: DynamoDBClient;
-let documents: DynamoDBDocumentClient;
-let tables = 0;
-
-beforeAll(async () => {
-  dynalite = await startDynalite({});
-  client = createLocalDynamoClient(dynalite.endpoint);
-  documents = createDocumentClient(client);
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await dynalite?.close();
-});
+const dynamo = useLocalDynamo();
 
 const freshStore = async () => {
-  const tableName = `agency-keys-${++tables}`;
-  await ensureTable(client, tableName);
-  const store = new DynamoAgencyKeyStore({ client: documents, tableName });
-  const scan = async () => (await documents.send(new ScanCommand({ TableName: tableName }))).Items ?? [];
+  const tableName = await dynamo.table('agency-keys');
+  const store = new DynamoAgencyKeyStore({ client: dynamo.documents(), tableName });
+  const scan = async () => (await dynamo.documents().send(new ScanCommand({ TableName: tableName }))).Items ?? [];
   return { store, scan };
 };
 

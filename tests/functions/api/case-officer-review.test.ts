@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
+import { until } from '../../support/until.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver.ts';
 
 const agencyKey = async (t: TestPlatform, agency: string) =>
@@ -26,16 +27,6 @@ const decide = (t: TestPlatform, key: string, id: string, decision: 'approve' | 
     body: JSON.stringify({ decision, reason }),
   });
 
-const until = async <T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-};
-
 describe('case-officer review', () => {
   let t: TestPlatform;
   let receiver: WebhookReceiver;
@@ -54,7 +45,7 @@ describe('case-officer review', () => {
   it('pauses for review, tells the handling agency, and resumes to a signed result on its decision', async () => {
     const { token, id } = await t.submitExample('basic-pension', 'demo-lee-cheolsu');
     await t.waitForStatus(token, id, ['AWAITING_REVIEW']);
-    const requested = await until('review_requested', () => receiver.received.find((r) => r.body.includes(id) && r.body.includes('petition.review_requested')));
+    const requested = await until('review_requested', () => receiver.received.find((r) => r.body.includes(id) && r.body.includes('petition.review_requested')), 20_000);
     expect(requested.verified).toBe(true);
 
     const answer = await decide(t, mois, id, 'approve', '소득 증빙을 검토한 결과 지급 대상으로 확인되었습니다.');
@@ -64,7 +55,7 @@ describe('case-officer review', () => {
     expect(petition.status).toBe('COMPLETED');
     expect(petition.decision).toMatchObject({ outcome: 'approve', reasons: [expect.objectContaining({ ko: '소득 증빙을 검토한 결과 지급 대상으로 확인되었습니다.' })] });
     expect((await fetch(`${t.url}/v1/petitions/${id}/result.pdf`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
-    await until('petition.completed', () => receiver.received.find((r) => r.body.includes(id) && r.body.includes('petition.completed')));
+    await until('petition.completed', () => receiver.received.find((r) => r.body.includes(id) && r.body.includes('petition.completed')), 20_000);
   });
 
   it('takes the first decision only: a second one is a 409 problem', async () => {
@@ -106,7 +97,7 @@ describe('a review that passes its deadline', () => {
       const requests = await until('a second review request', () => {
         const found = receiver.received.filter((r) => r.body.includes(id) && r.body.includes('petition.review_requested'));
         return found.length >= 2 ? found : undefined;
-      });
+      }, 20_000);
       const answer = await decide(t, mois, id, 'approve', '기한 경과 후 검토 완료');
       const petition = await t.waitForStatus(token, id, ['COMPLETED', 'REJECTED', 'FAILED']);
 

@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../support/platform.ts';
+import { until } from '../../support/until.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver.ts';
 
 let t: TestPlatform;
@@ -38,16 +39,6 @@ const registerEndpoint = async (key: string, url: string, eventTypes: string[]) 
   });
   expect(answer.status).toBe(201);
   return (await answer.json()) as { endpoint: { id: string }; secret: string };
-};
-
-const until = async <T>(what: string, probe: () => T | undefined, timeoutMs = 15_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 };
 
 describe('webhook delivery to agencies', () => {

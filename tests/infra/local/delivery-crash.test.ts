@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startChildPlatform, type ChildPlatform } from '../../support/child-platform.ts';
+import { until } from '../../support/until.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver.ts';
 
 let dataDir: string;
@@ -19,16 +20,6 @@ afterAll(async () => {
   await receiver?.close();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
-
-const until = async <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 
 describe('a crash between the decision and the delivery', () => {
   it('delivers the event after a restart, with the same webhook-id, and nothing twice', async () => {
@@ -56,12 +47,12 @@ describe('a crash between the decision and the delivery', () => {
 
     // The first attempt meets a 503: the delivery now waits ~5 s for its retry. (Killed before the
     // attempt is recorded, its lease would hold it for a minute first; that path is the worker's own test.)
-    const first = await until('the first (failed) attempt', () => receiver!.received.find((r) => r.body.includes(id)));
+    const first = await until('the first (failed) attempt', () => receiver!.received.find((r) => r.body.includes(id)), 30_000);
     expect(first.answered).toBe(503);
     await until('the attempt to be recorded', async () => {
       const log = (await (await fetch(`${url}/v1/agency/deliveries/${first.webhookId}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { delivery: { lastStatusCode?: number } };
       return log.delivery.lastStatusCode === 503 ? log : undefined;
-    });
+    }, 30_000);
     platform.child.kill('SIGKILL');
     await platform.exited;
     receiver.respondWith({ kind: 'ok' });

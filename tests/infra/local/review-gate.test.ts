@@ -4,19 +4,19 @@
  * wait (and a decision taken meanwhile) in the store; a deadline passed on the injected clock ends the
  * wait with States.Timeout, and EscalateReview starts the next one.
  */
-import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ReviewDecisions } from '../../../functions/api/agency-deps.ts';
 import { localTaskToken } from '../../../infra/local/callback-tasks.ts';
-import { createLocalDynamoClient, ensureTable, startDynalite, type RunningDynalite } from '../../../infra/local/dynalite.ts';
 import { createLocalReviewGate, type LocalReviewGate, type LocalReviewGateOptions } from '../../../infra/local/review-gate.ts';
 import { LocalWorkflowRunner, type TaskFunction } from '../../../infra/local/workflow-runner.ts';
 import { loadPetitionDefinition } from '../../../workflows/definition-cache.ts';
 import type { Decision, Petition } from '../../../shared/petition/model.ts';
 import { DynamoReviewStore } from '../../../shared/store/dynamo-review-store.ts';
-import { createDocumentClient, DynamoPetitionStore } from '../../../shared/store/index.ts';
+import { DynamoPetitionStore } from '../../../shared/store/index.ts';
+import { useLocalDynamo } from '../../support/local-dynamo.ts';
+import { basicPensionPetition } from '../../support/petitions.ts';
 
-let dynalite: RunningDynalite;
+const dynamo = useLocalDynamo();
 let store: DynamoPetitionStore;
 let reviews: DynamoReviewStore;
 /** The injected clock: tests move it; the gate reads deadlines on it. */
@@ -25,17 +25,12 @@ const clock = () => new Date(now);
 const gates: LocalReviewGate[] = [];
 
 beforeAll(async () => {
-  dynalite = await startDynalite({});
-  const client = createLocalDynamoClient(dynalite.endpoint);
-  await ensureTable(client, 'review-gate-test');
-  store = new DynamoPetitionStore({ client: createDocumentClient(client), tableName: 'review-gate-test', clock });
-  reviews = new DynamoReviewStore({ client: createDocumentClient(client), tableName: 'review-gate-test' });
+  const tableName = await dynamo.table('review-gate');
+  store = new DynamoPetitionStore({ client: dynamo.documents(), tableName, clock });
+  reviews = new DynamoReviewStore({ client: dynamo.documents(), tableName });
 });
 afterEach(async () => {
   await Promise.all(gates.splice(0).map((gate) => gate.close()));
-});
-afterAll(async () => {
-  await dynalite.close();
 });
 
 const HOURS_120 = 120 * 3600;
@@ -53,20 +48,7 @@ const gate = (options: Partial<LocalReviewGateOptions> = {}): LocalReviewGate =>
 
 /** A basic-pension petition that the rules have just sent to review (status DECIDING). */
 const decidingPetition = async (): Promise<Petition> => {
-  const at = new Date(now).toISOString();
-  const petition: Petition = {
-    id: randomUUID(),
-    type: 'basic-pension',
-    typeVersion: 1,
-    subject: 'demo-kim-younghee',
-    fields: { bankName: '농협은행', accountNumber: '302-1234-5678-91', accountHolder: '김영희', phone: '010-2345-6789', noticeMethod: 'sms' },
-    identity: { subject: 'demo-kim-younghee', name: '김영희', birthDate: '1954-03-15', issuer: 'test', assuranceLevel: 'high', authenticatedAt: at },
-    consent: { documents: ['residentRecord', 'familyRelations', 'income'], grantedAt: at },
-    status: 'DECIDING',
-    version: 1,
-    createdAt: at,
-    updatedAt: at,
-  };
+  const petition = basicPensionPetition('DECIDING', new Date(now));
   await store.createPetition(petition);
   return petition;
 };

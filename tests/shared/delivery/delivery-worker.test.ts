@@ -1,8 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalDynamoClient, ensureTable, startDynalite, type RunningDynalite } from '../../../infra/local/dynalite.ts';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DeliveryLog } from '../../../shared/delivery/delivery-log.ts';
 import { DeliveryWorker, deadLetterEventId, type DeliveryWorkerOptions } from '../../../shared/delivery/delivery-worker.ts';
 import { EndpointRegistry } from '../../../shared/delivery/endpoints.ts';
@@ -13,7 +10,7 @@ import { MAX_ATTEMPTS, nextAttemptAt } from '../../../shared/delivery/retry-sche
 import { LOCAL_URL_POLICY, type Resolver, type UrlPolicy } from '../../../shared/delivery/url-policy.ts';
 import { webhookIdFor } from '../../../shared/delivery/webhook-signing.ts';
 import { DynamoDeliveryStore } from '../../../shared/store/dynamo-delivery-store.ts';
-import { createDocumentClient } from '../../../shared/store/dynamo-petition-store.ts';
+import { useLocalDynamo } from '../../support/local-dynamo.ts';
 import { WorldClock, startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver.ts';
 
 const SECOND = 1000;
@@ -22,22 +19,8 @@ const HOUR = 60 * MINUTE;
 const T0 = new Date('2030-03-01T09:00:00.000Z');
 const AGENCY = 'mois';
 
-let dynalite: RunningDynalite;
-let client: DynamoDBClient;
-let documents: DynamoDBDocumentClient;
-let tables = 0;
+const dynamo = useLocalDynamo();
 const cleanups: (() => unknown)[] = [];
-
-beforeAll(async () => {
-  dynalite = await startDynalite({});
-  client = createLocalDynamoClient(dynalite.endpoint);
-  documents = createDocumentClient(client);
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await dynalite?.close();
-});
 
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -52,9 +35,8 @@ interface HarnessOptions {
 
 /** A world of its own: a fresh table, a clock at T0 that also drives the system time, a real transport. */
 const makeHarness = async (options: HarnessOptions = {}) => {
-  const tableName = `delivery-worker-${++tables}`;
-  await ensureTable(client, tableName);
-  const store = new DynamoDeliveryStore({ client: documents, tableName });
+  const tableName = await dynamo.table('delivery-worker');
+  const store = new DynamoDeliveryStore({ client: dynamo.documents(), tableName });
   const clock = new WorldClock(T0);
   const transport = new HttpWebhookTransport({ policy: options.policy ?? LOCAL_URL_POLICY, resolve: options.resolve });
   cleanups.push(() => clock.restore(), () => transport.close());

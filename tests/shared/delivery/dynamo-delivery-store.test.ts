@@ -1,35 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalDynamoClient, ensureTable, startDynalite, type RunningDynalite } from '../../../infra/local/dynalite.ts';
+import { describe, expect, it } from 'vitest';
 import { outboxEvent, type OutboxEvent } from '../../../shared/delivery/events.ts';
 import type { Delivery, DeliveryAttempt, Endpoint } from '../../../shared/delivery/model.ts';
 import { webhookIdFor } from '../../../shared/delivery/webhook-signing.ts';
 import { DynamoDeliveryStore } from '../../../shared/store/dynamo-delivery-store.ts';
-import { createDocumentClient } from '../../../shared/store/dynamo-petition-store.ts';
+import { useLocalDynamo } from '../../support/local-dynamo.ts';
 
-let dynalite: RunningDynalite;
-let client: DynamoDBClient;
-let documents: DynamoDBDocumentClient;
-let tables = 0;
-
-beforeAll(async () => {
-  dynalite = await startDynalite({});
-  client = createLocalDynamoClient(dynalite.endpoint);
-  documents = createDocumentClient(client);
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await dynalite?.close();
-});
+const dynamo = useLocalDynamo();
 
 /** A store on a table of its own: due-delivery queries see the whole table. */
 const freshStore = async () => {
-  const tableName = `delivery-store-${++tables}`;
-  await ensureTable(client, tableName);
-  return new DynamoDeliveryStore({ client: documents, tableName });
+  const tableName = await dynamo.table('delivery-store');
+  return new DynamoDeliveryStore({ client: dynamo.documents(), tableName });
 };
 
 const T0 = new Date('2030-03-01T09:00:00.000Z');

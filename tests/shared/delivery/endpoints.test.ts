@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalDynamoClient, ensureTable, startDynalite, type RunningDynalite } from '../../../infra/local/dynalite.ts';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DeliveryLog } from '../../../shared/delivery/delivery-log.ts';
 import { DeliveryWorker } from '../../../shared/delivery/delivery-worker.ts';
 import { EndpointRegistry, ROTATION_GRACE_MS } from '../../../shared/delivery/endpoints.ts';
@@ -10,38 +7,23 @@ import { outboxEvent, type OutboxEvent } from '../../../shared/delivery/events.t
 import { HttpWebhookTransport } from '../../../shared/delivery/http-transport.ts';
 import { LOCAL_URL_POLICY, STRICT_URL_POLICY, type UrlPolicy } from '../../../shared/delivery/url-policy.ts';
 import { DynamoDeliveryStore } from '../../../shared/store/dynamo-delivery-store.ts';
-import { createDocumentClient } from '../../../shared/store/dynamo-petition-store.ts';
+import { useLocalDynamo } from '../../support/local-dynamo.ts';
 import { WorldClock, startWebhookReceiver, verifiesWith } from '../../support/webhook-receiver.ts';
 
 const HOUR = 3_600_000;
 const T0 = new Date('2030-05-01T00:00:00.000Z');
 const AGENCY = 'mois';
 
-let dynalite: RunningDynalite;
-let client: DynamoDBClient;
-let documents: DynamoDBDocumentClient;
-let tables = 0;
+const dynamo = useLocalDynamo();
 const cleanups: (() => unknown)[] = [];
-
-beforeAll(async () => {
-  dynalite = await startDynalite({});
-  client = createLocalDynamoClient(dynalite.endpoint);
-  documents = createDocumentClient(client);
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await dynalite?.close();
-});
 
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 const makeHarness = async (policy: UrlPolicy = LOCAL_URL_POLICY) => {
-  const tableName = `delivery-endpoints-${++tables}`;
-  await ensureTable(client, tableName);
-  const store = new DynamoDeliveryStore({ client: documents, tableName });
+  const tableName = await dynamo.table('delivery-endpoints');
+  const store = new DynamoDeliveryStore({ client: dynamo.documents(), tableName });
   const clock = new WorldClock(T0);
   const transport = new HttpWebhookTransport({ policy });
   cleanups.push(() => clock.restore(), () => transport.close());

@@ -2,32 +2,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalDynamoClient, ensureTable, startDynalite, type RunningDynalite } from '../../../infra/local/dynalite.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createLocalDynamoClient, ensureTable, startDynalite } from '../../../infra/local/dynalite.ts';
 import type { EvidenceRecord, Petition, PetitionArtifact, PetitionStatus } from '../../../shared/petition/model.ts';
 import { DynamoPetitionStore, createDocumentClient, type IdempotencyRecord, type StepRecord } from '../../../shared/store/index.ts';
+import { useLocalDynamo } from '../../support/local-dynamo.ts';
 
 const TABLE = 'hanbeon-test';
 
-let dynalite: RunningDynalite;
-let client: DynamoDBClient;
-let documents: DynamoDBDocumentClient;
+const dynamo = useLocalDynamo();
 
 beforeAll(async () => {
-  dynalite = await startDynalite({});
-  client = createLocalDynamoClient(dynalite.endpoint);
-  documents = createDocumentClient(client);
-  await ensureTable(client, TABLE);
+  await ensureTable(dynamo.client(), TABLE);
 });
 
-afterAll(async () => {
-  client?.destroy();
-  await dynalite?.close();
-});
-
-const makeStore = (clock?: () => Date) => new DynamoPetitionStore({ client: documents, tableName: TABLE, clock });
+const makeStore = (clock?: () => Date) => new DynamoPetitionStore({ client: dynamo.documents(), tableName: TABLE, clock });
 
 const makePetition = (overrides: Partial<Petition> = {}): Petition => {
   const createdAt = overrides.createdAt ?? '2026-11-24T09:00:00.000Z';
@@ -173,6 +162,7 @@ describe('DynamoPetitionStore: transitions', () => {
     const petition = makePetition();
     await store.createPetition(petition);
     let writes = 0;
+    const documents = dynamo.documents();
     documents.middlewareStack.add(
       (next, context) => async (args) => {
         const output = await next(args);
@@ -310,6 +300,7 @@ describe('DynamoPetitionStore: timeline and evidence', () => {
     await store.putStepRecord(makeStepRecord({ petitionId: petition.id, stepKey: 'VerifyIdentity#1', state: 'VerifyIdentity' }));
     await store.putEvidence(makeEvidence({ petitionId: petition.id, evidenceId: 'income' }));
     let requests = 0;
+    const documents = dynamo.documents();
     const counting = new DynamoPetitionStore({
       client: { send: (command: never) => (requests++, documents.send(command)) } as unknown as typeof documents,
       tableName: TABLE,

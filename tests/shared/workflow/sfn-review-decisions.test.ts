@@ -7,14 +7,15 @@
 import { InvalidOutput, SendTaskSuccessCommand, SFNClient, TaskDoesNotExist, TaskTimedOut, type SendTaskSuccessCommandInput } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ReviewDecisions } from '../../../functions/api/agency-deps.ts';
-import { createLocalDynamoClient, ensureTable, startDynalite, type RunningDynalite } from '../../../infra/local/dynalite.ts';
 import type { Decision, Petition } from '../../../shared/petition/model.ts';
 import { DynamoReviewStore } from '../../../shared/store/dynamo-review-store.ts';
-import { createDocumentClient, DynamoPetitionStore } from '../../../shared/store/index.ts';
+import { DynamoPetitionStore } from '../../../shared/store/index.ts';
 import { escalateReview, requestReview, type ReviewStepDeps } from '../../../shared/workflow/review-steps.ts';
 import { SfnReviewDecisions, SfnTaskCallbacks } from '../../../shared/workflow/sfn-review-decisions.ts';
+import { useLocalDynamo } from '../../support/local-dynamo.ts';
+import { basicPensionPetition } from '../../support/petitions.ts';
 
 const sfn = mockClient(SFNClient);
 
@@ -47,7 +48,7 @@ class FakeStepFunctions {
   }
 }
 
-let dynalite: RunningDynalite;
+const dynamo = useLocalDynamo();
 let deps: ReviewStepDeps & { callbacks: SfnTaskCallbacks };
 let stepFunctions: FakeStepFunctions;
 let decisions: ReviewDecisions;
@@ -55,12 +56,10 @@ let now = Date.parse('2026-11-24T09:00:00Z');
 const clock = () => new Date(now);
 
 beforeAll(async () => {
-  dynalite = await startDynalite({});
-  const client = createLocalDynamoClient(dynalite.endpoint);
-  await ensureTable(client, 'sfn-review-test');
-  const reviews = new DynamoReviewStore({ client: createDocumentClient(client), tableName: 'sfn-review-test' });
+  const tableName = await dynamo.table('sfn-review');
+  const reviews = new DynamoReviewStore({ client: dynamo.documents(), tableName });
   const callbacks = new SfnTaskCallbacks(new SFNClient({ region: 'ap-northeast-2' }));
-  deps = { store: new DynamoPetitionStore({ client: createDocumentClient(client), tableName: 'sfn-review-test', clock }), reviews, clock, callbacks };
+  deps = { store: new DynamoPetitionStore({ client: dynamo.documents(), tableName, clock }), reviews, clock, callbacks };
   decisions = new SfnReviewDecisions({ reviews, callbacks });
 });
 beforeEach(() => {
@@ -68,27 +67,11 @@ beforeEach(() => {
   stepFunctions = new FakeStepFunctions();
   sfn.on(SendTaskSuccessCommand).callsFake((input: SendTaskSuccessCommandInput) => stepFunctions.sendTaskSuccess(input));
 });
-afterAll(async () => {
-  await dynalite.close();
-});
 
 const rulesDecision: Decision = { outcome: 'review', reasons: [{ ruleId: 'income-not-reported', ko: '소득 자료가 확인되지 않았습니다.', en: 'No income was reported.' }], decidedAt: '2026-11-24T08:59:00Z' };
 
 const decidingPetition = async (): Promise<Petition> => {
-  const at = new Date(now).toISOString();
-  const petition: Petition = {
-    id: randomUUID(),
-    type: 'basic-pension',
-    typeVersion: 1,
-    subject: 'demo-lee-minsu',
-    fields: { bankName: '국민은행', accountNumber: '123-45-6789', accountHolder: '이민수', phone: '010-1234-5678', noticeMethod: 'online' },
-    identity: { subject: 'demo-lee-minsu', name: '이민수', birthDate: '1950-01-02', issuer: 'test', assuranceLevel: 'high', authenticatedAt: at },
-    consent: { documents: ['residentRecord', 'familyRelations', 'income'], grantedAt: at },
-    status: 'DECIDING',
-    version: 1,
-    createdAt: at,
-    updatedAt: at,
-  };
+  const petition = basicPensionPetition('DECIDING', new Date(now));
   await deps.store.createPetition(petition);
   return petition;
 };

@@ -7,17 +7,18 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompactSign } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalDynamoClient, ensureTable, startDynalite, type RunningDynalite } from '../../../infra/local/dynalite.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { generateAgencySigningKey, type AgencySigningKey } from '../../../infra/local/simulated-agencies/index.ts';
 import { defaultTemplatesDir, loadCatalog } from '../../../shared/catalog/load.ts';
 import type { EvidenceQuery, EvidenceSource, IssuedDocument } from '../../../shared/evidence/ports.ts';
 import type { Petition } from '../../../shared/petition/model.ts';
 import { DirectoryObjectStore } from '../../../shared/store/directory-object-store.ts';
-import { createDocumentClient, DynamoPetitionStore } from '../../../shared/store/index.ts';
+import { DynamoPetitionStore } from '../../../shared/store/index.ts';
 import { decidePetition, evidenceObjectKey, fetchEvidence, verifyIdentity, type StepDeps } from '../../../shared/workflow/steps.ts';
+import { useLocalDynamo } from '../../support/local-dynamo.ts';
+import { basicPensionPetition } from '../../support/petitions.ts';
 
-let dynalite: RunningDynalite;
+const dynamo = useLocalDynamo();
 let deps: StepDeps;
 let key: AgencySigningKey;
 let issued = 0;
@@ -41,37 +42,19 @@ const freshDocuments: EvidenceSource = {
 };
 
 beforeAll(async () => {
-  dynalite = await startDynalite({});
-  const client = createLocalDynamoClient(dynalite.endpoint);
-  await ensureTable(client, 'steps-test');
+  const tableName = await dynamo.table('steps');
   key = await generateAgencySigningKey();
   deps = {
-    store: new DynamoPetitionStore({ client: createDocumentClient(client), tableName: 'steps-test' }),
+    store: new DynamoPetitionStore({ client: dynamo.documents(), tableName }),
     objects: new DirectoryObjectStore(await mkdtemp(join(tmpdir(), 'hanbeon-objects-'))),
     evidence: freshDocuments,
     catalog: await loadCatalog(defaultTemplatesDir),
     clock: () => new Date(),
   };
 });
-afterAll(async () => {
-  await dynalite.close();
-});
 
 const newPetition = async (): Promise<Petition> => {
-  const now = new Date().toISOString();
-  const petition: Petition = {
-    id: randomUUID(),
-    type: 'basic-pension',
-    typeVersion: 1,
-    subject: 'demo-kim-younghee',
-    fields: { bankName: '농협은행', accountNumber: '302-1234-5678-91', accountHolder: '김영희', phone: '010-2345-6789', noticeMethod: 'sms' },
-    identity: { subject: 'demo-kim-younghee', name: '김영희', birthDate: '1954-03-15', issuer: 'test', assuranceLevel: 'high', authenticatedAt: now },
-    consent: { documents: ['residentRecord', 'familyRelations', 'income'], grantedAt: now },
-    status: 'RECEIVED',
-    version: 1,
-    createdAt: now,
-    updatedAt: now,
-  };
+  const petition = basicPensionPetition('RECEIVED', new Date());
   await deps.store.createPetition(petition);
   return petition;
 };
