@@ -4,6 +4,10 @@
  * opened, and signing happens in memory.
  */
 import { p256 } from '@noble/curves/nist.js';
+
+// A table of multiples of the base point (~200 KB, built once per process) makes every local
+// signature about a quarter faster; the seal and the timestamp of each result are two signatures.
+p256.Point.BASE.precompute(8, false);
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { chmod, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';

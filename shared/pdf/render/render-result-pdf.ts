@@ -93,7 +93,7 @@ export const renderResultPdf = async (input: ResultDocument, options: RenderOpti
       content += `q 1 0 0 1 ${sealX.toFixed(3)} ${sealY.toFixed(3)} cm /${SEAL_XOBJECT} Do Q\n`;
       page.node.setXObject(PDFName.of(SEAL_XOBJECT), sealRef);
     }
-    page.node.set(PDFName.Contents, context.register(context.stream(deflateSync(content), { Filter: 'FlateDecode' })));
+    page.node.set(PDFName.Contents, context.register(context.stream(deflateSync(content, { level: 1 }), { Filter: 'FlateDecode' })));
     page.node.setFontDictionary(PDFName.of(REGULAR_FONT), documentFonts.regular.ref);
     page.node.setFontDictionary(PDFName.of(BOLD_FONT), documentFonts.bold.ref);
   });

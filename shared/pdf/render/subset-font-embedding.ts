@@ -61,7 +61,8 @@ export class SubsetFontEmbedding {
     const fontFile = this.#subset.encode();
     const baseFont = `${this.#subsetTag()}+${program.postscriptName}`;
 
-    const fontFileRef = context.register(context.stream(deflateSync(fontFile), { Filter: 'FlateDecode', Length1: fontFile.length }));
+    // Level 1: about twice as fast as the default on a font subset, for ~5 % more bytes (render budget).
+    const fontFileRef = context.register(context.stream(deflateSync(fontFile, { level: 1 }), { Filter: 'FlateDecode', Length1: fontFile.length }));
     const [minX, minY, maxX, maxY] = program.metrics.bbox;
     const descriptorRef = context.register(
       context.obj({
@@ -91,7 +92,7 @@ export class SubsetFontEmbedding {
         CIDToGIDMap: 'Identity',
       }),
     );
-    const toUnicodeRef = context.register(context.stream(deflateSync(toUnicodeCMap(this.#unicode)), { Filter: 'FlateDecode' }));
+    const toUnicodeRef = context.register(context.stream(deflateSync(toUnicodeCMap(this.#unicode), { level: 1 }), { Filter: 'FlateDecode' }));
     context.assign(
       this.ref,
       context.obj({
