@@ -139,7 +139,14 @@ describe('signed results', () => {
     expect(seal.petitionId).toBe(id);
     expect(seal.applicationDigest).toBe(createHash('sha256').update(application!).digest('hex'));
     expect(seal.rrnKeyedHash).toMatch(/^[0-9a-f]{64}$/);
-    expect(JSON.stringify(seal)).not.toMatch(/\d{6}-?[1-4]\d{6}/);
+    // The resident number the identity provider vouched for is nowhere: not in the seal, the sealed
+    // application or the file (compared as digits, with and without the hyphen).
+    const { rrn } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { rrn: string };
+    const [front, back] = [rrn.slice(0, 6), rrn.slice(-7)];
+    for (const text of [JSON.stringify(seal), application!.toString('utf8'), (await readFile(file)).toString('latin1')]) {
+      expect(text).not.toContain(`${front}${back}`);
+      expect(text).not.toContain(`${front}-${back}`);
+    }
     const key = createPublicKey({ key: new X509Certificate(certificate!).publicKey.export({ type: 'spki', format: 'der' }), format: 'der', type: 'spki' });
     expect(verify('sha256', application!, key, signature!)).toBe(true);
     expect(JSON.parse(application!.toString('utf8'))).toMatchObject({ petitionId: id, petitionType: 'property-transfer-registration' });
