@@ -8,9 +8,10 @@
  * Authentication reads the item by its hash (one consistent GetItem, so a revocation counts at
  * once); listing and revoking by key id go through the agency's index partition.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AgencyKeyRecord, AgencyKeyStore } from '../identity/agency-api-keys.ts';
 import { KEY_ATTRIBUTES, TABLE_KEYS } from './table.ts';
+import { isConditionalCheckFailed, putIfAbsent } from './conditional-writes.ts';
 
 /** Key formats of agency key items (see the table above). */
 export const agencyKeyItemKeys = {
@@ -23,7 +24,6 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 type Item = Record<string, unknown>;
 
-const isConditionalCheckFailed = (error: unknown): boolean => error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 const toRecord = (item: Item): AgencyKeyRecord => {
   const copy: Item = { ...item };
@@ -60,12 +60,9 @@ export class DynamoAgencyKeyStore implements AgencyKeyStore {
       ...agencyKeyItemKeys.keyByAgency(record.agency, record.createdAt, record.keyId),
       itemType: 'agency-key',
     };
-    try {
-      await this.#client.send(new PutCommand({ TableName: this.#table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
-    } catch (error) {
-      // The hash is not in the message: it identifies the key as well as the key does for lookups.
-      if (isConditionalCheckFailed(error)) throw new AgencyKeyExistsError(`agency key ${record.keyId} of ${record.agency}: a key with the same hash is already stored; expected a new key`, { cause: error });
-      throw error;
+    // The hash is not in the message: it identifies the key as well as the key does for lookups.
+    if (!(await putIfAbsent(this.#client, this.#table, item))) {
+      throw new AgencyKeyExistsError(`agency key ${record.keyId} of ${record.agency}: a key with the same hash is already stored; expected a new key`);
     }
   }
 

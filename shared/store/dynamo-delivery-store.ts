@@ -29,6 +29,7 @@ import type { ClaimedDelivery, Delivery, DeliveryAttempt, DeliverySettlement, En
 import type { DeliveryStore, Page } from '../delivery/ports.ts';
 import { InvalidCursorError } from './dynamo-petition-store.ts';
 import { KEY_ATTRIBUTES, TABLE_KEYS } from './table.ts';
+import { isConditionalCheckFailed, putIfAbsent } from './conditional-writes.ts';
 
 /** Due deliveries spread over this many index partitions, so a busy hour does not pile onto one. */
 const DUE_SHARDS = 4;
@@ -69,7 +70,6 @@ const MAX_PAGE_SIZE = 100;
 
 type Item = Record<string, unknown>;
 
-const isConditionalCheckFailed = (error: unknown): boolean => error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 const strip = <T>(item: Item, extra: readonly string[] = []): T => {
   const copy: Item = { ...item };
@@ -139,12 +139,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
       ...deliveryItemKeys.endpointByAgency(endpoint.agency, endpoint.createdAt, endpoint.id),
       itemType: 'webhook-endpoint',
     };
-    try {
-      await this.#client.send(new PutCommand({ TableName: this.#table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) throw new DeliveryConflictError(`webhook endpoint ${endpoint.id} already exists; expected a new id`, { cause: error });
-      throw error;
-    }
+    if (!(await putIfAbsent(this.#client, this.#table, item))) throw new DeliveryConflictError(`webhook endpoint ${endpoint.id} already exists; expected a new id`);
   }
 
   async getEndpoint(id: string): Promise<Endpoint | undefined> {
@@ -216,13 +211,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
       ...deliveryItemKeys.pendingEvent(occurredAt, event.id),
       itemType: 'webhook-event',
     };
-    try {
-      await this.#client.send(new PutCommand({ TableName: this.#table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+    return putIfAbsent(this.#client, this.#table, item);
   }
 
   async listPendingEvents(limit: number): Promise<OutboxEvent[]> {
@@ -266,13 +255,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
       ...(dueAt ? { dueAt, ...deliveryItemKeys.due(delivery.webhookId, dueAt) } : {}),
       itemType: 'webhook-delivery',
     };
-    try {
-      await this.#client.send(new PutCommand({ TableName: this.#table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+    return putIfAbsent(this.#client, this.#table, item);
   }
 
   async getDelivery(webhookId: string): Promise<Delivery | undefined> {

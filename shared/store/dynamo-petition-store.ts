@@ -14,6 +14,7 @@ import { isTerminal, type ArtifactKind, type EvidenceRecord, type Petition, type
 import { canTransition } from '../petition/status.ts';
 import type { IdempotencyRecord, Page, PetitionRecord, PetitionStore, StepRecord } from './ports.ts';
 import { KEY_ATTRIBUTES, SORT_PREFIX, TABLE_KEYS, itemKeys } from './table.ts';
+import { isConditionalCheckFailed, putIfAbsent } from './conditional-writes.ts';
 
 /** The status machine forbids this move (e.g. COMPLETED → DECIDING). A bug or a stale caller, never retried. */
 export class InvalidTransitionError extends PetitionError {
@@ -65,8 +66,6 @@ const MAX_PAGE_SIZE = 100;
 type Item = Record<string, unknown>;
 type StoredKey = Record<string, string>;
 
-const isConditionalCheckFailed = (error: unknown): boolean =>
-  error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -358,12 +357,7 @@ export class DynamoPetitionStore implements PetitionStore {
       ...itemKeys.evidenceAccess(record.subject, record.retrievedAt, record.petitionId, record.evidenceId),
       itemType: 'evidence',
     };
-    try {
-      await this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
-      return record;
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+    if (await putIfAbsent(this.client, this.tableName, item)) return record;
     const existing = await this.getItem(key);
     if (!existing) throw new Error(`evidence ${record.evidenceId} of petition ${record.petitionId} vanished after a conflict`);
     return withoutKeys<EvidenceRecord>(existing);
@@ -371,14 +365,7 @@ export class DynamoPetitionStore implements PetitionStore {
 
   async putArtifact(artifact: PetitionArtifact): Promise<PetitionArtifact> {
     const key = itemKeys.artifact(artifact.petitionId, artifact.kind);
-    try {
-      await this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: { ...compact(artifact), ...key, itemType: 'artifact' }, ConditionExpression: 'attribute_not_exists(pk)' }),
-      );
-      return artifact;
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+    if (await putIfAbsent(this.client, this.tableName, { ...compact(artifact), ...key, itemType: 'artifact' })) return artifact;
     const existing = await this.getArtifact(artifact.petitionId, artifact.kind);
     if (!existing) throw new Error(`${artifact.kind} of petition ${artifact.petitionId} vanished after a conflict`);
     return existing;

@@ -10,13 +10,13 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import { PetitionNotFoundError } from '../errors.ts';
 import type { NewReview, RecordedReviewDecision, ReviewRecord, ReviewStore } from './review-store.ts';
 import { KEY_ATTRIBUTES } from './table.ts';
+import { isConditionalCheckFailed } from './conditional-writes.ts';
 
 /** Key of a petition's review item. */
 export const reviewItemKey = (petitionId: string) => ({ pk: `PETITION#${petitionId}`, sk: 'REVIEW' });
 
 type Item = Record<string, unknown>;
 
-const isConditionalCheckFailed = (error: unknown): boolean => error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 const toReview = (item: Item): ReviewRecord => {
   const copy: Item = { ...item };
