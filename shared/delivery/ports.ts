@@ -1,6 +1,7 @@
 /** Ports of webhook delivery: where deliveries are kept, how a webhook travels, what time it is. */
 import type { OutboxEvent } from './events.ts';
 import type { ClaimedDelivery, Delivery, DeliveryAttempt, DeliverySettlement, Endpoint, EndpointSecret } from './model.ts';
+import type { Page } from '../store/ports.ts';
 
 /** The time source. Everything that schedules or stamps reads it, so tests can move time by days in milliseconds. */
 export interface Clock {
@@ -10,10 +11,8 @@ export interface Clock {
 /** The wall clock. */
 export const systemClock: Clock = { now: () => new Date() };
 
-export interface Page<T> {
-  items: T[];
-  cursor?: string;
-}
+/** A page of a listing with its opaque cursor: the store's one shape for every listing. */
+export type { Page };
 
 /**
  * Persistence of endpoints, the outbox and deliveries. One adapter: the single DynamoDB table

@@ -40,3 +40,23 @@ export function startChildPlatform(env: Record<string, string>): Promise<ChildPl
     });
   });
 }
+
+/** Logs `subject` in with the development identity provider of the platform at `url`. */
+export const devToken = async (url: string, subject: string): Promise<string> =>
+  ((await (await fetch(`${url}/dev/idp/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ subject }) })).json()) as { id_token: string }).id_token;
+
+/** An API key for `agency`, from the platform's development route. */
+export const devAgencyKey = async (url: string, agency: string): Promise<string> =>
+  ((await (await fetch(`${url}/dev/agencies/${agency}/api-keys`, { method: 'POST' })).json()) as { key: string }).key;
+
+/** Submits the example of `typeId` over HTTP, as a front end would; returns the petition id. */
+export async function submitExampleOver(url: string, token: string, typeId: string, idempotencyKey: string): Promise<string> {
+  const type = (await (await fetch(`${url}/v1/petition-types/${typeId}`)).json()) as { example: { fields: Record<string, unknown> }; evidence: { id: string }[] };
+  const answer = await fetch(`${url}/v1/petitions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+    body: JSON.stringify({ type: typeId, fields: type.example.fields, consent: { documents: type.evidence.map((e) => e.id) } }),
+  });
+  if (answer.status !== 202) throw new Error(`submitting ${typeId}: ${answer.status} ${await answer.text()}`);
+  return ((await answer.json()) as { id: string }).id;
+}

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startChildPlatform, type ChildPlatform } from '../../support/child-platform.ts';
+import { devAgencyKey, devToken, startChildPlatform, submitExampleOver, type ChildPlatform } from '../../support/child-platform.ts';
 import { until } from '../../support/until.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver.ts';
 
@@ -28,7 +28,7 @@ describe('a crash between the decision and the delivery', () => {
     const env = { DATA_DIR: dataDir, HANBEON_RETRY_INTERVAL_MS: '0' };
     platform = await startChildPlatform(env);
     const url = platform.url;
-    const key = ((await (await fetch(`${url}/dev/agencies/mois/api-keys`, { method: 'POST' })).json()) as { key: string }).key;
+    const key = await devAgencyKey(url, 'mois');
     const registered = await fetch(`${url}/v1/agency/webhooks`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -36,14 +36,7 @@ describe('a crash between the decision and the delivery', () => {
     });
     const { secret } = (await registered.json()) as { secret: string };
     receiver.useSecret(secret);
-    const token = ((await (await fetch(`${url}/dev/idp/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ subject: 'demo-kim-younghee' }) })).json()) as { id_token: string }).id_token;
-    const types = (await (await fetch(`${url}/v1/petition-types/basic-pension`)).json()) as { example: { fields: Record<string, unknown> }; evidence: { id: string }[] };
-    const submitted = await fetch(`${url}/v1/petitions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'crash-delivery-1' },
-      body: JSON.stringify({ type: 'basic-pension', fields: types.example.fields, consent: { documents: types.evidence.map((e) => e.id) } }),
-    });
-    const { id } = (await submitted.json()) as { id: string };
+    const id = await submitExampleOver(url, await devToken(url, 'demo-kim-younghee'), 'basic-pension', 'crash-delivery-1');
 
     // The first attempt meets a 503: the delivery now waits ~5 s for its retry. (Killed before the
     // attempt is recorded, its lease would hold it for a minute first; that path is the worker's own test.)

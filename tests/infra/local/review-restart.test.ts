@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startChildPlatform, type ChildPlatform } from '../../support/child-platform.ts';
+import { devAgencyKey, devToken, startChildPlatform, submitExampleOver, type ChildPlatform } from '../../support/child-platform.ts';
 import { until } from '../../support/until.ts';
 
 let dataDir: string;
@@ -18,9 +18,6 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-const tokenFor = async (url: string, subject: string) =>
-  ((await (await fetch(`${url}/dev/idp/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ subject }) })).json()) as { id_token: string }).id_token;
-
 const statusOf = async (url: string, token: string, id: string) =>
   ((await (await fetch(`${url}/v1/petitions/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { status: string }).status;
 
@@ -30,23 +27,17 @@ describe('a review across a crash', () => {
     const env = { DATA_DIR: dataDir, HANBEON_RETRY_INTERVAL_MS: '0' };
     platform = await startChildPlatform(env);
     let url = platform.url;
-    let token = await tokenFor(url, 'demo-lee-cheolsu');
-    const type = (await (await fetch(`${url}/v1/petition-types/basic-pension`)).json()) as { example: { fields: Record<string, unknown> }; evidence: { id: string }[] };
-    const submitted = await fetch(`${url}/v1/petitions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'review-restart-1' },
-      body: JSON.stringify({ type: 'basic-pension', fields: type.example.fields, consent: { documents: type.evidence.map((e) => e.id) } }),
-    });
-    const { id } = (await submitted.json()) as { id: string };
+    let token = await devToken(url, 'demo-lee-cheolsu');
+    const id = await submitExampleOver(url, token, 'basic-pension', 'review-restart-1');
     await until('AWAITING_REVIEW', async () => ((await statusOf(url, token, id)) === 'AWAITING_REVIEW' ? true : undefined), 30_000);
 
     platform.child.kill('SIGKILL');
     await platform.exited;
     platform = await startChildPlatform(env);
     url = platform.url;
-    token = await tokenFor(url, 'demo-lee-cheolsu');
+    token = await devToken(url, 'demo-lee-cheolsu');
     expect(platform.output()).toMatch(/resumed 1 unfinished petition/);
-    const key = ((await (await fetch(`${url}/dev/agencies/mois/api-keys`, { method: 'POST' })).json()) as { key: string }).key;
+    const key = await devAgencyKey(url, 'mois');
     const decided = await fetch(`${url}/v1/agency/petitions/${id}/decision`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
