@@ -18,6 +18,7 @@ import { checkApplicantSealUsable, createOneTimeSealKey, issueApplicantSeal, rea
 import { describeCertificate } from '../seal/certificate.ts';
 import { parseCrl } from '../seal/crl.ts';
 import type { Pki } from '../seal/pki.ts';
+import type { EvidenceDigest } from '../pdf/verify/verdict.ts';
 import { journaledStep } from './step-journal.ts';
 import type { CaughtError, PetitionRef, RetrievedEvidence, StepDeps } from './steps.ts';
 
@@ -50,6 +51,9 @@ export interface SignedDocument {
 }
 
 const DAY_MS = 86_400_000;
+
+/** Name of the embedded file listing the evidence digests (read back by the offline verifier). */
+export const EVIDENCE_ATTACHMENT = 'evidence.json';
 
 const typeOf = (deps: StepDeps, petition: Petition): PetitionType => {
   const type = deps.catalog.petitionTypes.get(petition.type);
@@ -207,6 +211,19 @@ export const renderResult = (input: SealingInput, deps: SealingStepDeps): Promis
         : {}),
       verification: { url: `${deps.publicBaseUrl}/verify`, resultId: petition.id },
     }, deps.fonts ? { fonts: deps.fonts } : {});
+    // The evidence table again, machine-readable and under the signature: `hanbeon verify` lists it
+    // and an auditor compares a document's SHA-256 without reading the page.
+    const evidenceDigests: EvidenceDigest[] = record.evidence.map((e) => ({
+      evidenceId: e.evidenceId,
+      document: evidenceName.get(e.evidenceId) ?? e.documentType,
+      issuingAgency: e.agency,
+      retrievedAt: e.retrievedAt,
+      sha256: e.sha256,
+    }));
+    await doc.attach(new TextEncoder().encode(JSON.stringify(evidenceDigests)), EVIDENCE_ATTACHMENT, {
+      mimeType: 'application/json',
+      description: '증빙 서류 목록 (evidence retrieved, with SHA-256)',
+    });
     if (seal) {
       // The sealed application, its seal signature and the seal certificate travel inside the result,
       // so an auditor checks the seal with nothing but the file and the root (docs/applicant-seal.md).
