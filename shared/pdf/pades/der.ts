@@ -8,6 +8,8 @@
  * keeps signing free of string conversions, which matters on the hot path.
  */
 
+import { concatBytes } from '../verify/bytes.ts';
+
 /** Tag bytes used here (universal, and context-specific constructed). */
 export const TAG = {
   INTEGER: 0x02,
@@ -30,20 +32,10 @@ const lengthBytes = (length: number): Uint8Array => {
   return Uint8Array.of(0x80 | bytes.length, ...bytes);
 };
 
-const concat = (parts: readonly Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-};
-
 /** One TLV whose content is the concatenation of `content`. */
 export const tlv = (tag: number, ...content: readonly Uint8Array[]): Uint8Array => {
-  const body = concat(content);
-  return concat([Uint8Array.of(tag), lengthBytes(body.length), body]);
+  const body = concatBytes(...content);
+  return concatBytes(Uint8Array.of(tag), lengthBytes(body.length), body);
 };
 
 export const sequence = (...items: readonly Uint8Array[]): Uint8Array => tlv(TAG.SEQUENCE, ...items);

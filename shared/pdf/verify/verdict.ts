@@ -112,6 +112,8 @@ export interface PdfVerdict {
   readonly modificationsAfterSigning?: { readonly bytes: number; readonly revisions: number };
   readonly applicantSeal?: ApplicantSealVerdict;
   readonly evidence: readonly EvidenceDigest[];
+  /** Checks of the file as a whole (structure, DSS, evidence list), in the order run; they do not change `conclusion`. */
+  readonly checks?: readonly Check[];
 }
 
 /** Severity order used to combine verdicts: failed outranks indeterminate outranks passed. */
