@@ -7,9 +7,12 @@
  * render + PAdES signing vs pdf-lib's font embedding and @signpdf/signpdf) and webhook delivery
  * (issue 4: signed deliveries vs plain POSTs).
  *
- * Options (environment): BENCH_ONLY (platform | signing | webhooks; default all), BENCH_CLIENTS (20),
+ * Then offline verification (issue 5): `hanbeon verify` over 1,000 signed results in one process vs
+ * pdfsig one file at a time.
+ *
+ * Options (environment): BENCH_ONLY (platform | signing | webhooks | verify; default all), BENCH_CLIENTS (20),
  * BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_SIGNING_RUNS (200), BENCH_SIGNING_BASELINE_RUNS (20),
- * BENCH_WEBHOOKS (4000), BENCH_CONCURRENCY (32).
+ * BENCH_WEBHOOKS (4000), BENCH_CONCURRENCY (32), BENCH_VERIFY_FILES (1000), BENCH_PDFSIG_SECONDS (90).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,13 +25,14 @@ import { loadPetitionDefinition } from '../../workflows/definition-cache.ts';
 import { TASK_STATES } from '../../workflows/petition-workflow.ts';
 import { measureSigning } from './signing.ts';
 import { closedLoop, type LoadResult } from './stats.ts';
+import { measureVerify } from './verify.ts';
 import { measureWebhookDelivery } from './webhook-delivery.ts';
 
 const clients = Number(process.env.BENCH_CLIENTS ?? 20);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const load = { clients, seconds, warmupSeconds };
-const SECTIONS = ['platform', 'signing', 'webhooks'] as const;
+const SECTIONS = ['platform', 'signing', 'webhooks', 'verify'] as const;
 const only = process.env.BENCH_ONLY;
 if (only !== undefined && !(SECTIONS as readonly string[]).includes(only)) {
   throw new RangeError(`received BENCH_ONLY=${only}; expected one of ${SECTIONS.join(', ')} (or unset for all)`);
@@ -133,7 +137,21 @@ async function webhookSection(): Promise<void> {
   console.log(`targets: ≥ 1,000 signed deliveries/s → ${met(w.signedPerSecond >= 1000)}; ≤ 1.5× the plain cost → ${met(w.ratio <= 1.5)}`);
 }
 
+async function verifySection(): Promise<void> {
+  const files = Number(process.env.BENCH_VERIFY_FILES ?? 1000);
+  const budget = Number(process.env.BENCH_PDFSIG_SECONDS ?? 90);
+  console.log(`\noffline verification (issue 5): ${files} distinct signed results, hanbeon verify in one process vs pdfsig per file (budget ${budget} s), Node ${process.version}`);
+  const v = await measureVerify({ files, pdfsigBudgetSeconds: budget });
+  console.log(`corpus generated in ${v.generationSeconds.toFixed(1)} s (not timed below)`);
+  console.log('\n| verifier | files | seconds | PDFs per second |\n|---|---|---|---|');
+  console.log(`| pdfsig, one process per file, only our root in NSS (baseline) | ${v.pdfsigFiles}${v.pdfsigFiles < v.files ? ` of ${v.files} (budget reached)` : ''} | ${v.pdfsigSeconds.toFixed(1)} | ${v.pdfsigPerSecond.toFixed(1)} |`);
+  console.log(`| hanbeon verify --json, one process, start-up included (all passed) | ${v.files} | ${v.cliSeconds.toFixed(2)} | ${v.cliPerSecond.toFixed(1)} |`);
+  console.log(`\nhanbeon verify ÷ pdfsig = ${v.ratio.toFixed(1)}×; the CLI's own figure, start-up excluded: ${v.cliReportedPerSecond.toFixed(1)} PDFs/s`);
+  console.log(`targets: ≥ 200 PDFs/s → ${met(v.cliPerSecond >= 200)}; ≥ 5× pdfsig → ${met(v.ratio >= 5)}`);
+}
+
 // Platform first: its peak RSS reading must not include the other sections.
 if (runs('platform')) await platformSection();
 if (runs('signing')) await signingSection();
 if (runs('webhooks')) await webhookSection();
+if (runs('verify')) await verifySection();
