@@ -27,7 +27,7 @@ import { DeliveryConflictError } from '../delivery/errors.ts';
 import type { OutboxEvent } from '../delivery/events.ts';
 import type { ClaimedDelivery, Delivery, DeliveryAttempt, DeliverySettlement, Endpoint, EndpointSecret } from '../delivery/model.ts';
 import type { DeliveryStore, Page } from '../delivery/ports.ts';
-import { InvalidCursorError } from './dynamo-petition-store.ts';
+import { decodeCursor, encodeCursor, validStoredKey } from './page-cursor.ts';
 import { KEY_ATTRIBUTES, TABLE_KEYS } from './table.ts';
 import { isConditionalCheckFailed, putIfAbsent } from './conditional-writes.ts';
 
@@ -98,23 +98,9 @@ const clampLimit = (limit: number | undefined): number => {
   return Math.min(limit, MAX_PAGE_SIZE);
 };
 
-const encodeCursor = (key: Item): string => Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
-
 /** A cursor is the index's LastEvaluatedKey; only one of this listing (same gsi1pk, four string attributes) is accepted. */
-const decodeCursor = (cursor: string, gsi1pk: string): Item => {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError();
-  }
-  const names = ['pk', 'sk', TABLE_KEYS.byCitizen.partitionKey, TABLE_KEYS.byCitizen.sortKey];
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidCursorError();
-  const entries = Object.entries(value);
-  if (entries.length !== names.length || entries.some(([k, v]) => !names.includes(k) || typeof v !== 'string')) throw new InvalidCursorError();
-  if ((value as Item)[TABLE_KEYS.byCitizen.partitionKey] !== gsi1pk) throw new InvalidCursorError();
-  return value as Item;
-};
+const cursorKey = (cursor: string, gsi1pk: string): Item =>
+  validStoredKey(decodeCursor(cursor), ['pk', 'sk', TABLE_KEYS.byCitizen.partitionKey, TABLE_KEYS.byCitizen.sortKey], { [TABLE_KEYS.byCitizen.partitionKey]: gsi1pk });
 
 export interface DynamoDeliveryStoreOptions {
   /** A document client that drops undefined values (see createDocumentClient). */
@@ -432,7 +418,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
         ExpressionAttributeNames: { '#pk': TABLE_KEYS.byCitizen.partitionKey, '#sk': TABLE_KEYS.byCitizen.sortKey },
         ExpressionAttributeValues: { ':pk': partition, ':from': isoOf(range.from), ':to': isoOf(range.to) },
         Limit: clampLimit(page.limit),
-        ExclusiveStartKey: page.cursor === undefined ? undefined : decodeCursor(page.cursor, partition),
+        ExclusiveStartKey: page.cursor === undefined ? undefined : cursorKey(page.cursor, partition),
       }),
     );
     const items = (output.Items ?? []).map(toDelivery);

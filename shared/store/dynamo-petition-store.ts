@@ -15,6 +15,7 @@ import { canTransition } from '../petition/status.ts';
 import type { IdempotencyRecord, Page, PetitionRecord, PetitionStore, StepRecord } from './ports.ts';
 import { KEY_ATTRIBUTES, SORT_PREFIX, TABLE_KEYS, itemKeys } from './table.ts';
 import { isConditionalCheckFailed, putIfAbsent } from './conditional-writes.ts';
+import { decodeCursor, encodeCursor, InvalidCursorError, validStoredKey } from './page-cursor.ts';
 
 /** The status machine forbids this move (e.g. COMPLETED → DECIDING). A bug or a stale caller, never retried. */
 export class InvalidTransitionError extends PetitionError {
@@ -40,13 +41,7 @@ export class PetitionAlreadyExistsError extends PetitionError {
   }
 }
 
-/** A page cursor that this store did not hand out (or that belongs to another listing). A client error. */
-export class InvalidCursorError extends Error {
-  constructor(message = 'the page cursor is not one this listing handed out') {
-    super(message);
-    this.name = 'InvalidCursorError';
-  }
-}
+export { InvalidCursorError } from './page-cursor.ts';
 
 export interface DynamoPetitionStoreOptions {
   client: DynamoDBDocumentClient;
@@ -103,33 +98,6 @@ const clampLimit = (limit: number | undefined): number => {
   if (limit === undefined) return DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`page limit must be a positive integer, received ${limit}`);
   return Math.min(limit, MAX_PAGE_SIZE);
-};
-
-const encodeCursor = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
-
-const decodeCursor = (cursor: string): Record<string, unknown> => {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError();
-  }
-  if (!isPlainObject(value)) throw new InvalidCursorError();
-  return value;
-};
-
-/** Checks a decoded LastEvaluatedKey: exactly the expected string attributes, and pinned values where given. */
-const validStoredKey = (value: unknown, names: readonly string[], pinned: Record<string, string>): StoredKey => {
-  if (!isPlainObject(value)) throw new InvalidCursorError();
-  const entries = Object.entries(value);
-  if (entries.length !== names.length) throw new InvalidCursorError();
-  for (const [name, v] of entries) {
-    if (!names.includes(name) || typeof v !== 'string') throw new InvalidCursorError();
-  }
-  for (const [name, v] of Object.entries(pinned)) {
-    if (value[name] !== v) throw new InvalidCursorError();
-  }
-  return value as StoredKey;
 };
 
 const petitionIdFromPk = (pk: string) => pk.slice('PETITION#'.length);
