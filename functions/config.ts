@@ -66,6 +66,9 @@ const schema = z.object({
   HANBEON_FONTS_DIR: z.string().optional(),
   HANBEON_APPLICANT_SEAL_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   HANBEON_IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  HANBEON_AUDIT_CHECKPOINT_RECORDS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  HANBEON_AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  HANBEON_AUDIT_CHAIN_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
 });
 
 export type PlatformConfig = z.infer<typeof schema>;

@@ -22,6 +22,7 @@ import {
 } from '../../shared/workflow/review-steps.ts';
 import type { PetitionRef, StepDeps } from '../../shared/workflow/steps.ts';
 import type { Catalog } from '../../shared/catalog/load.ts';
+import type { AuditRecorder } from '../../shared/audit/ports.ts';
 
 /** The review's deadline passed. Named like Step Functions' own timeout so the one Catch handles both. */
 export class ReviewDeadlinePassedError extends Error {
@@ -37,6 +38,8 @@ export interface LocalReviewGateOptions {
   store: PetitionStore;
   reviews: ReviewStore;
   clock: () => Date;
+  /** The audit trail: the move to AWAITING_REVIEW is recorded in it. */
+  audit: AuditRecorder;
   /**
    * Multiplies each review's wait (the type's deadline) locally: demos and tests shorten days to
    * seconds. The runner's own task timeout keeps the unscaled value and so never fires first.
@@ -108,6 +111,7 @@ export function createLocalReviewGate(options: LocalReviewGateOptions): LocalRev
     store: options.store,
     reviews: options.reviews,
     clock: options.clock,
+    audit: options.audit,
     ...(options.onEscalation ? { onEscalation: options.onEscalation } : {}),
     ...(options.announce ? { announce: options.announce } : {}),
     ...(options.catalog ? { catalog: options.catalog } : {}),

@@ -7,6 +7,8 @@
  * `store.nextDueAt()` says when to call it again. The composition root owns the loop (a timer in
  * local mode, a scheduled Lambda in AWS); a test owns a fake clock and walks through 72 hours at once.
  */
+import { auditEvents } from '../audit/events.ts';
+import type { AuditRecorder } from '../audit/ports.ts';
 import { DeliveryConflictError } from './errors.ts';
 import { outboxEvent, webhookBody, type DeadLetterEventData, type OutboxEvent } from './events.ts';
 import { DEFAULT_TIMEOUT_MS } from './http-transport.ts';
@@ -31,6 +33,8 @@ export interface DeliveryWorkerOptions {
   concurrency?: number;
   /** Jitter source in [0, 1) for a delivery's next attempt (0.5 = no jitter). @default Math.random */
   random?: (webhookId: string, failedAttempt: number) => number;
+  /** The audit trail: deliveries and dead letters are recorded before they are settled (docs/adr/0008). Both composition roots set it. */
+  audit?: AuditRecorder;
 }
 
 /** What one `runDue()` did. */
@@ -89,6 +93,7 @@ export class DeliveryWorker {
   readonly #batchSize: number;
   readonly #concurrency: number;
   readonly #random: (webhookId: string, failedAttempt: number) => number;
+  readonly #audit: AuditRecorder | undefined;
 
   constructor(options: DeliveryWorkerOptions) {
     this.#store = options.store;
@@ -100,6 +105,7 @@ export class DeliveryWorker {
     this.#batchSize = options.batchSize ?? 25;
     this.#concurrency = options.concurrency ?? 8;
     this.#random = options.random ?? (() => Math.random());
+    this.#audit = options.audit;
   }
 
   /** Dispatches pending outbox events and makes every attempt due now; returns when nothing is due. */
@@ -180,6 +186,8 @@ export class DeliveryWorker {
     };
 
     if (isSuccess(result)) {
+      // Recorded before settling, like the dead-letter event below: a crash in between repeats the attempt, not the record.
+      await this.#audit?.record(auditEvents.delivery(delivery, 'delivered', attempt.attempt, endedAt));
       await this.#settle(claim, { status: 'delivered' }, attempt, summary);
       summary.delivered++;
       return;
@@ -202,6 +210,7 @@ export class DeliveryWorker {
     }
     // The dead-letter event goes into the outbox before the delivery is marked dead: if we crash in
     // between, the attempt is made once more and the event (same id) is not duplicated.
+    await this.#audit?.record(auditEvents.delivery(delivery, 'dead-lettered', attempt.attempt, endedAt));
     if (delivery.eventType !== 'delivery.dead_lettered') await this.#store.enqueueEvent(this.#deadLetterEvent(delivery, attempt, endedAt));
     await this.#settle(claim, { status: 'dead' }, attempt, summary);
     summary.deadLettered++;

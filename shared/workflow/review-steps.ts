@@ -9,7 +9,7 @@ import { PetitionNotFoundError } from '../errors.ts';
 import type { Catalog } from '../catalog/load.ts';
 import type { Decision } from '../petition/model.ts';
 import type { RecordedReviewDecision, ReviewRecord, ReviewStore } from '../store/review-store.ts';
-import { journaledStep, type JournalContext } from './step-journal.ts';
+import { journaledStep, recordedTransition, type JournalContext } from './step-journal.ts';
 import type { PetitionRef, StepDeps } from './steps.ts';
 
 /** Resumes a paused Step Functions task. Adapter: SfnTaskCallbacks (sfn-review-decisions.ts). */
@@ -75,7 +75,7 @@ export const openReview = (input: Omit<ReviewRequest, 'taskToken'>, deps: Review
     });
     const type = deps.catalog?.petitionTypes.get(petition.type);
     if (type && deps.announce) await deps.announce(petition, type, 'review_requested', 'AWAITING_REVIEW');
-    await deps.store.transition(petition.id, 'AWAITING_REVIEW', { decision: input.decision }, petition);
+    await recordedTransition(deps, petition, 'AWAITING_REVIEW', { decision: input.decision });
     return { requestedAt: review.requestedAt, deadlineAt: review.deadlineAt };
   });
 

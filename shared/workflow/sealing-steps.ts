@@ -5,6 +5,7 @@
  * seal). Each is journaled like every step, and each records what it made first-writer-wins, so a
  * replay never yields a second seal certificate or a second signed result.
  */
+import { auditEvents } from '../audit/events.ts';
 import type { PetitionType } from '../catalog/schema.ts';
 import { IdentityMismatchError, PetitionNotFoundError } from '../errors.ts';
 import canonicalize from 'canonicalize';
@@ -127,6 +128,7 @@ export const issueSeal = (input: PetitionRef, deps: SealingStepDeps): Promise<{ 
       applicationKey,
       applicationSignature: Buffer.from(signature).toString('hex'),
     });
+    await deps.audit.record(auditEvents.signature(recorded));
     return { serialNumber: recorded.kind === 'applicant-seal' ? recorded.serialNumber : description.serialNumber, sha256: recorded.sha256 };
   });
 
@@ -164,6 +166,9 @@ export const renderResult = (input: SealingInput, deps: SealingStepDeps): Promis
     const agency = deps.catalog.agencies.get(type.handlingAgency);
     if (!agency) throw new PetitionNotFoundError(`petition type '${type.id}' is handled by '${type.handlingAgency}', which the catalog does not have`);
     const now = deps.clock();
+    // A case officer's decision reaches the workflow here first (RouteReview → …): recorded once, here.
+    const reviewer = (input.decision as { decidedBy?: unknown } | undefined)?.decidedBy;
+    if (input.decision && typeof reviewer === 'string') await deps.audit.record(auditEvents.decision(petition.id, input.decision, `agency:${reviewer}`));
     const [record, seal, identity] = await Promise.all([
       deps.store.getPetitionRecord(petition.id),
       document === 'result' ? sealArtifactOf(deps, petition.id) : Promise.resolve(undefined),
@@ -281,5 +286,6 @@ export const signResult = (input: SealingInput & { rendered: RenderedDocument },
       sealedBy: type.handlingAgency,
     };
     const recorded = await deps.store.putArtifact(artifact);
+    await deps.audit.record(auditEvents.signature(recorded));
     return { document: input.rendered.document, objectKey: recorded.objectKey, sha256: recorded.sha256 };
   });

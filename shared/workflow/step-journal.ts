@@ -1,3 +1,5 @@
+import { auditEvents } from '../audit/events.ts';
+import type { AuditRecorder } from '../audit/ports.ts';
 import { PetitionNotFoundError } from '../errors.ts';
 import { canonicalDigest } from '../petition/digest.ts';
 import type { Petition, PetitionStatus } from '../petition/model.ts';
@@ -7,6 +9,26 @@ import type { PetitionStore } from '../store/ports.ts';
 export interface JournalContext {
   store: PetitionStore;
   clock: () => Date;
+  /** The audit trail: every status change is recorded in it (docs/adr/0008). */
+  audit: AuditRecorder;
+}
+
+/**
+ * Moves the petition to `to`, recording the change in the audit trail first — as outcomes are
+ * announced first: a crash in between leaves the petition where it was (still active, so replayed)
+ * and the replay records the same status record (same id) again, a no-op. Leaving RECEIVED also
+ * records the submission, at its time: the first step is replayed, an API request is not.
+ */
+export async function recordedTransition(
+  ctx: JournalContext,
+  petition: Petition,
+  to: PetitionStatus,
+  patch: Pick<Partial<Petition>, 'decision' | 'failure'> = {},
+): Promise<Petition> {
+  if (petition.status === to) return petition;
+  if (petition.status === 'RECEIVED') await ctx.audit.record(auditEvents.status(petition.id, 'RECEIVED', petition.createdAt));
+  await ctx.audit.record(auditEvents.status(petition.id, to, ctx.clock()));
+  return ctx.store.transition(petition.id, to, patch, petition);
 }
 
 export interface StepDefinition<I extends { petitionId: string }> {
@@ -41,7 +63,7 @@ export async function journaledStep<I extends { petitionId: string }, O>(
   // On replay the petition may already be past this step's status (the step moved it on, then the
   // process died before the record was written): then it stays where it is.
   if (step.status && petition.status !== step.status && canTransition(petition.status, step.status)) {
-    petition = await ctx.store.transition(petitionId, step.status, {}, petition);
+    petition = await recordedTransition(ctx, petition, step.status);
   }
   const startedAt = ctx.clock().toISOString();
   let result: O;

@@ -2,6 +2,8 @@
  * What each Task state of the petition workflow does, as plain async functions of small JSON.
  * Lambda handlers (functions/workflow) and the local runner call these same functions.
  */
+import { auditEvents } from '../audit/events.ts';
+import type { AuditRecorder } from '../audit/ports.ts';
 import type { Catalog } from '../catalog/load.ts';
 import type { EvidenceRequirement, PetitionType } from '../catalog/schema.ts';
 import { ConsentMissingError, EvidenceIntegrityError, IdentityMismatchError, PetitionNotFoundError } from '../errors.ts';
@@ -13,7 +15,7 @@ import { decide } from '../petition/rules.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import type { PetitionStore } from '../store/ports.ts';
 import type { PetitionOutcome } from './petition-events.ts';
-import { journaledStep } from './step-journal.ts';
+import { journaledStep, recordedTransition } from './step-journal.ts';
 
 export interface StepDeps {
   store: PetitionStore;
@@ -21,6 +23,8 @@ export interface StepDeps {
   evidence: EvidenceSource;
   catalog: Catalog;
   clock: () => Date;
+  /** The audit trail (docs/adr/0008): status changes, retrievals, decisions, signatures. */
+  audit: AuditRecorder;
   /**
    * Tells the addressed agencies and the citizen of an outcome (petition-events.ts), before the
    * status changes. Both composition roots set it; step tests that need no announcements omit it.
@@ -84,7 +88,7 @@ export const verifyIdentity = (input: PetitionRef, deps: StepDeps) =>
       );
     }
     // Announced here, once, rather than by each of the concurrent FetchEvidence iterations.
-    await deps.store.transition(petition.id, type.evidence.length > 0 ? 'RETRIEVING_EVIDENCE' : 'DECIDING', {}, petition);
+    await recordedTransition(deps, petition, type.evidence.length > 0 ? 'RETRIEVING_EVIDENCE' : 'DECIDING');
     return {
       evidenceIds: type.evidence.map((e) => e.id),
       requiresApplicantSeal: type.requiresApplicantSeal,
@@ -142,6 +146,7 @@ export const fetchEvidence = (input: EvidenceItem, deps: StepDeps): Promise<Retr
       objectKey,
     });
     // The first record wins: if an overlapping duplicate of this step recorded first, use its document.
+    await deps.audit.record(auditEvents.evidence(recorded, petition.type, petition.consent), { citizen: petition.subject });
     return { evidenceId: requirement.id, sha256: recorded.sha256 };
   });
 
@@ -159,7 +164,9 @@ export const decidePetition = (input: PetitionRef & { evidence?: RetrievedEviden
       // The digest matched the one recorded when the issuer's signature was verified on receipt.
       evidence[requirement.id] = readVerifiedDocument(new TextDecoder().decode(body)).fields;
     }
-    return decide(type, { fields: petition.fields, evidence, applicant: { birthDate: petition.identity.birthDate } }, deps.clock());
+    const decision = decide(type, { fields: petition.fields, evidence, applicant: { birthDate: petition.identity.birthDate } }, deps.clock());
+    await deps.audit.record(auditEvents.decision(petition.id, decision, 'rules'));
+    return decision;
   });
 
 /**
@@ -172,7 +179,7 @@ const concludeStep = <I extends PetitionRef>(state: string, status: PetitionStat
     journaledStep(deps, { state, input: { petitionId: input.petitionId } }, async (petition) => {
       const type = deps.catalog.petitionTypes.get(petition.type);
       if (type && deps.announce) await deps.announce(petition, type, outcome, status);
-      const updated = await deps.store.transition(petition.id, status, patchOf(input), petition);
+      const updated = await recordedTransition(deps, petition, status, patchOf(input));
       return { status: updated.status };
     });
 

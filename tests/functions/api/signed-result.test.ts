@@ -133,7 +133,10 @@ describe('signed results', () => {
     await run('pdfdetach', ['-saveall', '-o', attachments, file]);
     const [certificate, application, signature] = await Promise.all(['applicant-seal.cer', 'application.json', 'application.sig'].map((name) => readFile(join(attachments, name))));
 
-    expect((await readdir(attachments)).sort()).toEqual(['applicant-seal.cer', 'application.json', 'application.sig']);
+    expect((await readdir(attachments)).sort()).toEqual(['applicant-seal.cer', 'application.json', 'application.sig', 'evidence.json']);
+    // The evidence list travels machine-readable too: the very documents the petition record names, by SHA-256.
+    const listed = JSON.parse(await readFile(join(attachments, 'evidence.json'), 'utf8')) as { evidenceId: string; sha256: string }[];
+    expect(listed.map((e) => [e.evidenceId, e.sha256]).sort()).toEqual(petition.evidence.map((e) => [e.id, e.sha256]).sort());
     const seal = readApplicantSeal(certificate!);
     expect(seal.name).toBe('박지우');
     expect(seal.petitionId).toBe(id);

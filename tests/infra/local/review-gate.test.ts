@@ -12,12 +12,14 @@ import { LocalWorkflowRunner, type TaskFunction } from '../../../infra/local/wor
 import { loadPetitionDefinition } from '../../../workflows/definition-cache.ts';
 import type { Decision, Petition } from '../../../shared/petition/model.ts';
 import { DynamoReviewStore } from '../../../shared/store/dynamo-review-store.ts';
+import { DynamoAuditStore } from '../../../shared/store/dynamo-audit-store.ts';
 import { DynamoPetitionStore } from '../../../shared/store/index.ts';
 import { useLocalDynamo } from '../../support/local-dynamo.ts';
 import { basicPensionPetition } from '../../support/petitions.ts';
 
 const dynamo = useLocalDynamo();
 let store: DynamoPetitionStore;
+let audit: DynamoAuditStore;
 let reviews: DynamoReviewStore;
 /** The injected clock: tests move it; the gate reads deadlines on it. */
 let now = Date.parse('2026-11-24T09:00:00Z');
@@ -28,6 +30,7 @@ beforeAll(async () => {
   const tableName = await dynamo.table('review-gate');
   store = new DynamoPetitionStore({ client: dynamo.documents(), tableName, clock });
   reviews = new DynamoReviewStore({ client: dynamo.documents(), tableName });
+  audit = new DynamoAuditStore({ client: dynamo.documents(), tableName });
 });
 afterEach(async () => {
   await Promise.all(gates.splice(0).map((gate) => gate.close()));
@@ -41,7 +44,7 @@ const rulesDecision: Decision = {
 };
 
 const gate = (options: Partial<LocalReviewGateOptions> = {}): LocalReviewGate => {
-  const created = createLocalReviewGate({ store, reviews, clock, checkIntervalMs: 5, ...options });
+  const created = createLocalReviewGate({ store, reviews, clock, audit, checkIntervalMs: 5, ...options });
   gates.push(created);
   return created;
 };
@@ -240,7 +243,7 @@ describe('the local review gate', () => {
     await reviewGate.close();
 
     await expect(reviewGate.requestReviewTask(invocation(petition.id))).rejects.toMatchObject({ name: 'ReviewWaitAbandonedError' });
-    expect(() => createLocalReviewGate({ store, reviews, clock, deadlineScale: 0 })).toThrow('deadlineScale is 0; expected a positive number');
+    expect(() => createLocalReviewGate({ store, reviews, clock, audit, deadlineScale: 0 })).toThrow('deadlineScale is 0; expected a positive number');
     expect((await store.getPetition(petition.id))?.status).toBe('DECIDING');
   });
 });

@@ -41,6 +41,7 @@ const depsAt = (clock: () => Date, pki = new ManifestPki({ objects: t.platform.o
   catalog: t.platform.catalog,
   evidence: { fetch: () => Promise.reject(new Error('no evidence is fetched by sealing steps')) },
   clock,
+  audit: t.platform.audit,
   pki,
   publicBaseUrl: t.url,
   applicantSealDays: 1,

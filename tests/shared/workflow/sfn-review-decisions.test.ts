@@ -11,6 +11,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ReviewDecisions } from '../../../functions/api/agency-deps.ts';
 import type { Decision, Petition } from '../../../shared/petition/model.ts';
 import { DynamoReviewStore } from '../../../shared/store/dynamo-review-store.ts';
+import { DynamoAuditStore } from '../../../shared/store/dynamo-audit-store.ts';
 import { DynamoPetitionStore } from '../../../shared/store/index.ts';
 import { escalateReview, requestReview, type ReviewStepDeps } from '../../../shared/workflow/review-steps.ts';
 import { SfnReviewDecisions, SfnTaskCallbacks } from '../../../shared/workflow/sfn-review-decisions.ts';
@@ -59,7 +60,7 @@ beforeAll(async () => {
   const tableName = await dynamo.table('sfn-review');
   const reviews = new DynamoReviewStore({ client: dynamo.documents(), tableName });
   const callbacks = new SfnTaskCallbacks(new SFNClient({ region: 'ap-northeast-2' }));
-  deps = { store: new DynamoPetitionStore({ client: dynamo.documents(), tableName, clock }), reviews, clock, callbacks };
+  deps = { store: new DynamoPetitionStore({ client: dynamo.documents(), tableName, clock }), reviews, clock, callbacks, audit: new DynamoAuditStore({ client: dynamo.documents(), tableName }) };
   decisions = new SfnReviewDecisions({ reviews, callbacks });
 });
 beforeEach(() => {

@@ -13,6 +13,7 @@ import { defaultTemplatesDir, loadCatalog } from '../../../shared/catalog/load.t
 import type { EvidenceQuery, EvidenceSource, IssuedDocument } from '../../../shared/evidence/ports.ts';
 import type { Petition } from '../../../shared/petition/model.ts';
 import { DirectoryObjectStore } from '../../../shared/store/directory-object-store.ts';
+import { DynamoAuditStore } from '../../../shared/store/dynamo-audit-store.ts';
 import { DynamoPetitionStore } from '../../../shared/store/index.ts';
 import { decidePetition, evidenceObjectKey, fetchEvidence, verifyIdentity, type StepDeps } from '../../../shared/workflow/steps.ts';
 import { useLocalDynamo } from '../../support/local-dynamo.ts';
@@ -50,6 +51,7 @@ beforeAll(async () => {
     evidence: freshDocuments,
     catalog: await loadCatalog(defaultTemplatesDir),
     clock: () => new Date(),
+    audit: new DynamoAuditStore({ client: dynamo.documents(), tableName }),
   };
 });
 
