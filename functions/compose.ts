@@ -11,7 +11,9 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DeliveryLog, DeliveryWorker, EndpointRegistry, HttpWebhookTransport, STRICT_URL_POLICY } from '../shared/delivery/index.ts';
 import { SqsDeliveryTrigger } from '../shared/delivery/sqs-delivery-trigger.ts';
+import { AuditChainer, pkiCheckpointSealer } from '../shared/audit/index.ts';
 import { DynamoAgencyKeyStore } from '../shared/store/dynamo-agency-key-store.ts';
+import { DynamoAuditStore } from '../shared/store/dynamo-audit-store.ts';
 import { DynamoDeliveryStore } from '../shared/store/dynamo-delivery-store.ts';
 import { announceOutcome, type CitizenNotifier } from '../shared/workflow/petition-events.ts';
 import { SfnReviewDecisions, SfnTaskCallbacks } from '../shared/workflow/sfn-review-decisions.ts';
@@ -65,16 +67,29 @@ const base = once(async () => {
   });
   const documents = createDocumentClient(new DynamoDBClient({}));
   const deliveries = new DynamoDeliveryStore({ client: documents, tableName: config.HANBEON_TABLE_NAME });
-  return { config, logger, catalog, store, objects, pki, deliveries };
+  const audit = new DynamoAuditStore({ client: documents, tableName: config.HANBEON_TABLE_NAME });
+  return { config, logger, catalog, store, objects, pki, deliveries, audit };
 });
 
 const deliveryClock = { now: () => new Date() };
 
 /** The webhook worker (functions/delivery): strict URL policy, https only, no private addresses. */
 export const awsDeliveryWorker = once(async () => {
-  const { deliveries } = await base();
-  const worker = new DeliveryWorker({ store: deliveries, transport: new HttpWebhookTransport({ policy: STRICT_URL_POLICY }), clock: deliveryClock });
+  const { deliveries, audit } = await base();
+  const worker = new DeliveryWorker({ store: deliveries, transport: new HttpWebhookTransport({ policy: STRICT_URL_POLICY }), clock: deliveryClock, audit });
   return { runDue: () => worker.runDue(), nextDueAt: () => deliveries.nextDueAt(), now: () => new Date() };
+});
+
+/** The audit chainer (functions/audit): the one function that links the trail and seals checkpoints with the platform seal. */
+export const awsAuditChainer = once(async () => {
+  const { config, pki, audit } = await base();
+  return new AuditChainer({
+    store: audit,
+    seal: pkiCheckpointSealer(pki),
+    clock: () => new Date(),
+    checkpointEveryRecords: config.HANBEON_AUDIT_CHECKPOINT_RECORDS,
+    checkpointIntervalMs: config.HANBEON_AUDIT_CHECKPOINT_SECONDS * 1000,
+  });
 });
 
 /** The resident-number hash key: from configuration, or from Secrets Manager (base64). */
@@ -84,7 +99,7 @@ const residentNumberKey = async (config: ReturnType<typeof loadConfig>): Promise
 };
 
 export const awsApiDeps = once(async (): Promise<ApiDeps> => {
-  const { config, logger, catalog, store, objects, pki, deliveries } = await base();
+  const { config, logger, catalog, store, objects, pki, deliveries, audit } = await base();
   const issuer = config.HANBEON_OIDC_ISSUER!;
   const documents = createDocumentClient(new DynamoDBClient({}));
   return {
@@ -100,6 +115,7 @@ export const awsApiDeps = once(async (): Promise<ApiDeps> => {
       residentNumberKey: await residentNumberKey(config),
     }),
     workflow: new SfnWorkflowStarter({ client: new SFNClient({}), stateMachineArn: config.HANBEON_STATE_MACHINE_ARN ?? '' }),
+    audit,
     clock: () => new Date(),
     logger,
     limits: { maxBodyBytes: config.HANBEON_MAX_BODY_BYTES, idempotencyTtlHours: config.HANBEON_IDEMPOTENCY_TTL_HOURS },
@@ -111,7 +127,7 @@ export const awsApiDeps = once(async (): Promise<ApiDeps> => {
 });
 
 export const awsStepDeps = once(async (): Promise<SealingStepDeps & ReviewPorts> => {
-  const { config, catalog, store, objects, pki, deliveries } = await base();
+  const { config, catalog, store, objects, pki, deliveries, audit } = await base();
   const trigger = config.HANBEON_DELIVERY_QUEUE_URL ? new SqsDeliveryTrigger({ client: new SQSClient({}), queueUrl: config.HANBEON_DELIVERY_QUEUE_URL }) : undefined;
   const publicBaseUrl = config.HANBEON_PUBLIC_BASE_URL!.replace(/\/+$/, '');
   const connections = await agencyConnections(config, catalog, { readSecret: secretReader(new SecretsManagerClient({})) });
@@ -130,6 +146,7 @@ export const awsStepDeps = once(async (): Promise<SealingStepDeps & ReviewPorts>
     objects,
     evidence: new HttpEvidenceSource({ agencies: connections }),
     clock: () => new Date(),
+    audit,
     pki,
     publicBaseUrl,
     applicantSealDays: config.HANBEON_APPLICANT_SEAL_DAYS,

@@ -8,6 +8,8 @@
  * A petition not addressed to the calling agency is answered exactly like a missing one (404).
  */
 import { z } from 'zod';
+import { auditEvents } from '../../shared/audit/events.ts';
+import type { AuditRecorder } from '../../shared/audit/ports.ts';
 import type { PetitionType } from '../../shared/catalog/schema.ts';
 import { describeIssues } from '../../shared/petition/fields.ts';
 import type { Petition, PetitionArtifact } from '../../shared/petition/model.ts';
@@ -66,11 +68,13 @@ const resultOf = (artifacts: PetitionArtifact[]) => {
   return signed?.kind === 'signed-result' ? { result: { document: signed.document, sha256: signed.sha256, sealedBy: signed.sealedBy, signedAt: signed.createdAt } } : {};
 };
 
-export const getAgencyPetition = withProblems<AgencyApiDeps>(async (event, deps) => {
+export const getAgencyPetition = withProblems<AgencyApiDeps & { audit: AuditRecorder }>(async (event, deps) => {
   const { agency } = await authenticateAgency(event, deps.agencyKeys);
   const id = petitionIdOf(event);
   const record = await deps.store.getPetitionRecord(id);
   const { petition, role } = addressed(id, agency, record.petition, deps);
+  // Recorded before anything is handed out: the citizen sees every read (GET /v1/me/data-access).
+  await deps.audit.record(auditEvents.access(petition.id, agency, 'petition', deps.clock()), { citizen: petition.subject });
   return json(
     200,
     {
@@ -94,15 +98,16 @@ export const getAgencyPetition = withProblems<AgencyApiDeps>(async (event, deps)
 });
 
 /** GET /v1/agency/petitions/{id}/result.pdf: the signed result, for every agency the petition is addressed to. */
-export const getAgencyResult = withProblems<AgencyApiDeps & { objects: ObjectStore }>(async (event, deps) => {
+export const getAgencyResult = withProblems<AgencyApiDeps & { objects: ObjectStore; audit: AuditRecorder }>(async (event, deps) => {
   const { agency } = await authenticateAgency(event, deps.agencyKeys);
   const id = petitionIdOf(event);
   const record = await deps.store.getPetitionRecord(id);
-  addressed(id, agency, record.petition, deps);
+  const { petition } = addressed(id, agency, record.petition, deps);
   const signed = record.artifacts.find((a) => a.kind === 'signed-result');
   if (!signed) throw notFound(`a signed result of petition '${id}'`);
   const pdf = await deps.objects.get(signed.objectKey);
   if (!pdf) throw new Error(`signed result of petition ${id} is recorded at ${signed.objectKey} but missing from object storage`);
+  await deps.audit.record(auditEvents.access(petition.id, agency, 'result', deps.clock()), { citizen: petition.subject });
   return binary(200, pdf, 'application/pdf', { ...NO_STORE, etag: `"${signed.sha256}"`, 'x-content-sha256': signed.sha256 });
 });
 

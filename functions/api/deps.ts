@@ -1,3 +1,4 @@
+import type { AuditReader, AuditRecorder } from '../../shared/audit/ports.ts';
 import type { Catalog } from '../../shared/catalog/load.ts';
 import type { VerifiedIdentity } from '../../shared/petition/model.ts';
 import type { TrustPublication } from '../../shared/seal/trust-publication.ts';
@@ -21,6 +22,8 @@ export interface ApiDeps extends AgencyApiDeps {
   trust: TrustPublication;
   verifyToken: (token: string) => Promise<VerifiedIdentity>;
   workflow: WorkflowStarter;
+  /** The audit trail: agencies' reads are recorded in it, and citizens read their data-access log from it. */
+  audit: AuditRecorder & AuditReader;
   clock: () => Date;
   logger: ApiLogger;
   limits: { maxBodyBytes: number; idempotencyTtlHours: number; /** GET …/events waits this long for a change. @default 8000 */ eventWaitMs?: number };

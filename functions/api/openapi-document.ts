@@ -65,6 +65,18 @@ const OPERATIONS: Record<string, Record<string, unknown>> = {
       '404': problem('No such petition, or not yours'),
     },
   },
+  GetDataAccess: {
+    summary: "Who retrieved which of the caller's documents (issuing agency, petition, time, consent) and which agency read their petitions or results, newest first — the citizen's view of the audit trail",
+    parameters: [
+      { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100 }, description: 'Entries per page (default 20)' },
+      { name: 'cursor', in: 'query', required: false, schema: { type: 'string' }, description: 'The cursor of the previous page' },
+    ],
+    responses: {
+      '200': { description: '`entries` (kind `evidence-retrieval` or `agency-access`, each with its audit record id and chain seq) and `cursor` when there are more', content: { 'application/json': { schema: { type: 'object' } } } },
+      '401': problem('Missing or refused ID token'),
+      '422': problem('Invalid limit or cursor'),
+    },
+  },
   RegisterWebhook: { summary: 'Register a webhook endpoint (agency): the signing secret is shown once', responses: { '201': { description: 'The endpoint and its secret' }, '401': problem('Missing or refused API key'), '422': problem('Invalid body or refused URL') } },
   ListWebhooks: { summary: "The agency's webhook endpoints (no secrets)", responses: { '200': { description: 'Endpoints' }, '401': problem('Missing or refused API key') } },
   DeleteWebhook: { summary: 'Delete a webhook endpoint', responses: { '204': { description: 'Deleted' }, '401': problem('Missing or refused API key'), '404': problem('No such endpoint of this agency') } },
@@ -90,6 +102,21 @@ const OPERATIONS: Record<string, Record<string, unknown>> = {
       '200': { description: 'X.509 CRL, DER', content: { 'application/pkix-crl': { schema: { type: 'string', format: 'binary' } } } },
       '404': problem('No such CA'),
     },
+  },
+  VerifyPage: {
+    summary: 'The verification page: drop a result PDF and the browser computes the verdict the offline CLI gives; the file is never uploaded',
+    parameters: ['r', 'p', 'a', 'e'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' }, description: "A result QR code's coordinates (result, petition, agency, evidence list digest): shown, never part of the verdict" })),
+    responses: { '200': { description: 'HTML, with a Content-Security-Policy that allows only this origin', content: { 'text/html': { schema: { type: 'string' } } } }, '304': { description: 'Not modified (If-None-Match)' } },
+  },
+  VerifyPageScript: {
+    summary: "The verification page's script: the verifier core bundled for the browser",
+    parameters: [{ name: 'v', in: 'query', required: false, schema: { type: 'string' }, description: 'Content version the page links; a matching version may be cached for good' }],
+    responses: { '200': { description: 'JavaScript', content: { 'text/javascript': { schema: { type: 'string' } } } }, '304': { description: 'Not modified (If-None-Match)' } },
+  },
+  VerifyPageStyle: {
+    summary: "The verification page's style sheet",
+    parameters: [{ name: 'v', in: 'query', required: false, schema: { type: 'string' }, description: 'Content version the page links; a matching version may be cached for good' }],
+    responses: { '200': { description: 'CSS', content: { 'text/css': { schema: { type: 'string' } } } }, '304': { description: 'Not modified (If-None-Match)' } },
   },
 };
 

@@ -23,6 +23,12 @@ export interface PetitionFunctionProps {
    * @default - none
    */
   readonly includeDirectories?: readonly string[];
+  /**
+   * Directories built elsewhere (absolute `from`) copied into the bundle at `to` (read at run time
+   * from /var/task/<to>), such as the verification page that web/build.ts builds at synth.
+   * @default - none
+   */
+  readonly builtDirectories?: readonly { readonly from: string; readonly to: string }[];
   /** Environment the composition root reads (see PlatformStack). */
   readonly environment: Readonly<Record<string, string>>;
   /**
@@ -40,6 +46,11 @@ export interface PetitionFunctionProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Invocations that may run at once (1 makes the function a single writer, e.g. the audit chainer).
+   * @default - no reservation (the account's unreserved concurrency)
+   */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /** A NodejsFunction with the platform's defaults: Node 22 on ARM, ESM, X-Ray, JSON logs. */
@@ -71,6 +82,7 @@ export class PetitionFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(30),
+      ...(props.reservedConcurrentExecutions === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       tracing: lambda.Tracing.ACTIVE,
       role: this.role,
       logGroup: this.logGroup,
@@ -90,8 +102,10 @@ export class PetitionFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) =>
-            (props.includeDirectories ?? []).map((dir) => `mkdir -p "${path.dirname(path.join(outputDir, dir))}" && cp -R "${path.join(inputDir, dir)}" "${path.join(outputDir, dir)}"`),
+          afterBundling: (inputDir: string, outputDir: string) => [
+            ...(props.includeDirectories ?? []).map((dir) => `mkdir -p "${path.dirname(path.join(outputDir, dir))}" && cp -R "${path.join(inputDir, dir)}" "${path.join(outputDir, dir)}"`),
+            ...(props.builtDirectories ?? []).map(({ from, to }) => `mkdir -p "${path.dirname(path.join(outputDir, to))}" && cp -R "${from}" "${path.join(outputDir, to)}"`),
+          ],
         },
       },
     });

@@ -3,8 +3,9 @@
  * and per API entry file, the petition state machine (the same chain the local runner executes) and
  * the HTTP API in front of it. Environment-agnostic: synthesizes without an account or credentials.
  */
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Stage, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, type CorsPreflightOptions } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -26,6 +27,8 @@ import { API_ROUTES, workflowEntry, type ApiRoute } from '../../functions/api/ro
 import { TABLE_KEYS } from '../../shared/store/table.ts';
 import { definePetitionWorkflow, TASK_STATES, type PetitionWorkflowProps, type TaskState } from '../../workflows/petition-workflow.ts';
 import { PetitionFunction } from './petition-function.ts';
+import { writeVerifyPageSync } from '../../web/build.ts';
+import { VERIFY_PAGE_DIRECTORY } from '../../web/verify-page-assets.ts';
 
 /** The repository root: esbuild bundles entry files relative to it, with its package-lock.json. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -63,6 +66,8 @@ const FONT_DIRECTORIES = [`${FONT_PACKAGE}/400Regular`, `${FONT_PACKAGE}/700Bold
 
 /** The API route that starts petitions: its function alone may start executions. */
 const SUBMIT_ROUTE_ID = 'SubmitPetition';
+/** Serves the verification page, which web/build.ts builds at synth (esbuild is not in the Lambda). */
+const VERIFY_PAGE_ENTRY = 'functions/api/verify-page.ts';
 
 /** How the platform reaches one issuing agency; serialized into HANBEON_AGENCIES. */
 export interface AgencyEndpoint {
@@ -160,6 +165,8 @@ export class PlatformStack extends Stack {
   }
   /** Wakes the webhook worker; a dead-letter queue keeps what it failed to process. */
   readonly deliveryQueue: sqs.Queue;
+  /** Links the audit trail and seals its checkpoints (docs/adr/0008): the chain's single writer. */
+  readonly auditChainer: NodejsFunction;
   /** HMAC key of resident registration numbers (only a keyed hash of them is ever kept). */
   readonly residentNumberKey: secretsmanager.Secret;
 
@@ -221,6 +228,9 @@ export class PlatformStack extends Stack {
     this.grantSigning(taskFunctions.IssueSeal, ['platform-seal']);
     this.grantSigning(taskFunctions.SignResult, ['tsa', ...[...this.signingKeys.keys()].filter((name) => name.startsWith('agency-seal-'))]);
 
+    // --- audit trail ----------------------------------------------------------------------------
+    this.auditChainer = this.createAuditChainer(environment, logRetention);
+
     // --- the state machine ----------------------------------------------------------------------
     this.stateMachine = this.createStateMachine(taskFunctions, props.workflow ?? {}, logRetention);
 
@@ -251,6 +261,7 @@ export class PlatformStack extends Stack {
         projectRoot: PROJECT_ROOT,
         entry,
         includeDirectories: [TEMPLATES_DIR],
+        ...(entry === VERIFY_PAGE_ENTRY ? { builtDirectories: [{ from: this.buildVerifyPage(), to: VERIFY_PAGE_DIRECTORY }] } : {}),
         environment: starts ? { ...environment, HANBEON_STATE_MACHINE_ARN: this.stateMachine.stateMachineArn } : environment,
         memorySize: 512,
         // Below the HTTP API's 30 s integration limit, so the client gets our problem document.
@@ -289,6 +300,13 @@ export class PlatformStack extends Stack {
     new CfnOutput(this, 'KmsKeys', { value: this.toJsonString(Object.fromEntries([...this.signingKeys].map(([name, key]) => [name, key.keyArn]))) });
   }
 
+  /** Builds the verification page into the cloud assembly directory (never committed, rebuilt each synth). */
+  private buildVerifyPage(): string {
+    const outdir = Stage.of(this)?.outdir;
+    if (outdir === undefined) throw new Error(`stack ${this.stackName} is not inside a Stage; expected an App, whose outdir receives the built verification page`);
+    return writeVerifyPageSync(path.join(outdir, `${this.stackName}.verify-page`));
+  }
+
   private createDeliveryWorker(environment: Record<string, string>, logRetention: logs.RetentionDays): sqs.Queue {
     const scope = new Construct(this, 'Delivery');
     const deadLetters = new sqs.Queue(scope, 'DeadLetters', {
@@ -320,6 +338,32 @@ export class PlatformStack extends Stack {
     // Retries fall due minutes to hours after the announcement: a schedule runs the worker for them.
     new events.Rule(scope, 'Schedule', { schedule: events.Schedule.rate(Duration.minutes(1)), targets: [new targets.LambdaFunction(worker.function)] });
     return queue;
+  }
+
+  /**
+   * The audit chainer: a one-minute schedule and a reserved concurrency of one make it the chain's
+   * only writer. It signs checkpoints with the platform seal and timestamps them with the TSA, and
+   * reads the trust manifest (the platform seal's certificate and chain) from the bucket.
+   */
+  private createAuditChainer(environment: Record<string, string>, logRetention: logs.RetentionDays): NodejsFunction {
+    const scope = new Construct(this, 'Audit');
+    const chainer = new PetitionFunction(scope, 'ChainAuditTrail', {
+      projectRoot: PROJECT_ROOT,
+      entry: 'functions/audit/chain-audit-trail.ts',
+      includeDirectories: [TEMPLATES_DIR],
+      environment,
+      memorySize: 512,
+      // A run that times out is finished by the next one (the head names the record it was claimed for).
+      timeout: Duration.minutes(2),
+      reservedConcurrentExecutions: 1,
+      logRetention,
+    });
+    this.table.grantReadWriteData(chainer.function);
+    this.acknowledgeTableIndexes(chainer);
+    this.grantObjectRead(chainer, 'pki/', 'the trust manifest (the platform seal certificate and its chain)');
+    this.grantSigning(chainer.function, ['platform-seal', 'tsa']);
+    new events.Rule(scope, 'Schedule', { schedule: events.Schedule.rate(Duration.minutes(1)), targets: [new targets.LambdaFunction(chainer.function)] });
+    return chainer.function;
   }
 
   private createSigningKeys(sealingAgencies: readonly string[]): Map<string, kms.Key> {
@@ -498,7 +542,7 @@ export class PlatformStack extends Stack {
       if (route.auth === 'none' && httpRoute !== undefined) {
         Validations.of(httpRoute).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: `${route.method} ${route.path} is public by design (routes.ts auth: 'none'): it serves only non-personal data (health, API description, petition types, trust anchor and CRLs).`,
+          reason: `${route.method} ${route.path} is public by design (routes.ts auth: 'none'): it serves only non-personal data (health, API description, petition types, trust anchor and CRLs, the verification page).`,
         });
       }
       if (route.auth === 'agency' && httpRoute !== undefined) {

@@ -32,6 +32,12 @@ import { getDelivery, listDeliveries, replayDeliveries, replayDelivery } from '.
 import { decideReview, getAgencyPetition, getAgencyResult } from '../../functions/api/agency-petitions.ts';
 import { deleteWebhook, listWebhooks, registerWebhook, rotateWebhookSecret } from '../../functions/api/agency-webhooks.ts';
 import { getCrl, getRootCertificate } from '../../functions/api/trust.ts';
+import { getDataAccess } from '../../functions/api/data-access.ts';
+import { AuditChainer, pkiCheckpointSealer } from '../../shared/audit/index.ts';
+import { DynamoAuditStore } from '../../shared/store/dynamo-audit-store.ts';
+import { startAuditLoop, type AuditLoop } from './audit-loop.ts';
+import { verifyPageHandlers } from '../../functions/api/verify-page.ts';
+import { bundledVerifyPage } from '../../web/build.ts';
 import type { Pki } from '../../shared/seal/pki.ts';
 import * as sealing from '../../shared/workflow/sealing-steps.ts';
 import type { SealingStepDeps } from '../../shared/workflow/sealing-steps.ts';
@@ -67,6 +73,9 @@ export interface LocalPlatform {
   deliveries: DeliveryStore;
   /** The webhook worker's loop (tests wait for it to be idle). */
   deliveryLoop: DeliveryLoop;
+  /** The audit trail and its chainer's loop (tests flush it). */
+  audit: DynamoAuditStore;
+  auditLoop: AuditLoop;
   /** Unfinished petitions found at start and resumed. */
   resumed: number;
   /** Stops taking requests, aborts running executions (replayed at the next start), closes everything. */
@@ -153,11 +162,12 @@ export async function startLocalPlatform(config: PlatformConfig, options: LocalP
     const objects = new DirectoryObjectStore(join(dataDir, 'objects'));
     const deliveries = new DynamoDeliveryStore({ client: documents, tableName: config.HANBEON_TABLE_NAME });
     const agencyKeys = new DynamoAgencyKeyStore({ client: documents, tableName: config.HANBEON_TABLE_NAME });
+    const audit = new DynamoAuditStore({ client: documents, tableName: config.HANBEON_TABLE_NAME });
     const deliveryClock = { now: clock };
     // Local mode may deliver to receivers on this machine (LOCAL_URL_POLICY); AWS never does.
     const transport = new HttpWebhookTransport({ policy: LOCAL_URL_POLICY });
     closers.push(async () => transport.close());
-    const deliveryLoop = startDeliveryLoop({ worker: new DeliveryWorker({ store: deliveries, transport, clock: deliveryClock }), store: deliveries, clock, logger });
+    const deliveryLoop = startDeliveryLoop({ worker: new DeliveryWorker({ store: deliveries, transport, clock: deliveryClock, audit }), store: deliveries, clock, logger });
     closers.push(() => deliveryLoop.close());
     const notifier = new NotificationLog(join(dataDir, 'notifications.log'));
 
@@ -172,6 +182,7 @@ export async function startLocalPlatform(config: PlatformConfig, options: LocalP
       keyPassphrase: config.HANBEON_KEY_PASSPHRASE ?? (await developmentSecret(dataDir, 'key-passphrase')),
       rrnHashKey: Buffer.from(config.HANBEON_RRN_HASH_KEY ?? (await developmentSecret(dataDir, 'rrn-hash-key')), 'base64'),
     };
+    const verifyPage = verifyPageHandlers(bundledVerifyPage);
     const server = createLocalApiServer<ApiDeps>({
       routes: bindRoutes<ApiDeps>({
         Health: health,
@@ -185,6 +196,11 @@ export async function startLocalPlatform(config: PlatformConfig, options: LocalP
         GetRootCertificate: getRootCertificate,
         GetCrl: getCrl,
         GetIssuerCrl: getCrl,
+        GetDataAccess: getDataAccess,
+        // Built with esbuild on the first request, once per process (docs/adr/0007-verification-page.md).
+        VerifyPage: verifyPage.page,
+        VerifyPageScript: verifyPage.script,
+        VerifyPageStyle: verifyPage.style,
         RegisterWebhook: registerWebhook,
         ListWebhooks: listWebhooks,
         DeleteWebhook: deleteWebhook,
@@ -217,12 +233,19 @@ export async function startLocalPlatform(config: PlatformConfig, options: LocalP
 
     const publicBaseUrl = (config.HANBEON_PUBLIC_BASE_URL ?? url).replace(/\/+$/, '');
     const { pki } = await openLocalPki({ dataDir, passphrase: secrets.keyPassphrase, objects, catalog, clock, publicBaseUrl });
+    const auditLoop = startAuditLoop({
+      chainer: new AuditChainer({ store: audit, seal: pkiCheckpointSealer(pki), clock, checkpointEveryRecords: config.HANBEON_AUDIT_CHECKPOINT_RECORDS, checkpointIntervalMs: config.HANBEON_AUDIT_CHECKPOINT_SECONDS * 1000 }),
+      intervalMs: config.HANBEON_AUDIT_CHAIN_INTERVAL_MS,
+      logger,
+    });
+    closers.push(() => auditLoop.close());
     const stepDeps: SealingStepDeps = {
       store,
       objects,
       catalog,
       evidence: options.evidence ?? new HttpEvidenceSource({ agencies: connections }),
       clock,
+      audit,
       pki,
       publicBaseUrl,
       applicantSealDays: config.HANBEON_APPLICANT_SEAL_DAYS,
@@ -234,6 +257,7 @@ export async function startLocalPlatform(config: PlatformConfig, options: LocalP
       store,
       clock,
       reviews: new DynamoReviewStore({ client: documents, tableName: config.HANBEON_TABLE_NAME }),
+      audit,
       catalog,
       announce,
       ...(config.HANBEON_REVIEW_DEADLINE_SCALE !== undefined ? { deadlineScale: config.HANBEON_REVIEW_DEADLINE_SCALE } : {}),
@@ -276,6 +300,7 @@ export async function startLocalPlatform(config: PlatformConfig, options: LocalP
       trust: pki,
       verifyToken: createTokenVerifier({ issuer, audience: config.HANBEON_OIDC_AUDIENCE, jwks: devIdp.jwks(), now: clock, residentNumberKey: secrets.rrnHashKey }),
       workflow: runner,
+      audit,
       clock,
       logger,
       limits: { maxBodyBytes: config.HANBEON_MAX_BODY_BYTES, idempotencyTtlHours: config.HANBEON_IDEMPOTENCY_TTL_HOURS },
@@ -286,7 +311,7 @@ export async function startLocalPlatform(config: PlatformConfig, options: LocalP
     };
 
     const resumed = await runner.recover((cursor) => store.listActivePetitionIds({ limit: 100, ...(cursor ? { cursor } : {}) }));
-    return { url, config, catalog, runner, idp: devIdp, agencies: simulated, store, objects, pki, deliveries, deliveryLoop, resumed, close };
+    return { url, config, catalog, runner, idp: devIdp, agencies: simulated, store, objects, pki, deliveries, deliveryLoop, audit, auditLoop, resumed, close };
   } catch (error) {
     await close();
     throw error;

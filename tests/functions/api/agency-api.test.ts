@@ -27,6 +27,7 @@ import { webhookIdFor } from '../../../shared/delivery/webhook-signing.ts';
 import { issueAgencyApiKey } from '../../../shared/identity/agency-api-keys.ts';
 import type { Petition, PetitionStatus } from '../../../shared/petition/model.ts';
 import { DynamoAgencyKeyStore } from '../../../shared/store/dynamo-agency-key-store.ts';
+import { DynamoAuditStore } from '../../../shared/store/dynamo-audit-store.ts';
 import { DynamoDeliveryStore } from '../../../shared/store/dynamo-delivery-store.ts';
 import { DynamoPetitionStore } from '../../../shared/store/dynamo-petition-store.ts';
 import { useLocalDynamo } from '../../support/local-dynamo.ts';
@@ -70,7 +71,8 @@ const makeWorld = async (options: { policy?: UrlPolicy } = {}) => {
   const agencyKeys = new DynamoAgencyKeyStore({ client: dynamo.documents(), tableName });
   const reviews = new RecordingReviewDecisions();
   const logged: { message: string; details: Record<string, unknown> }[] = [];
-  const deps: AgencyApiDeps = {
+  const deps: AgencyApiDeps & { audit: DynamoAuditStore } = {
+    audit: new DynamoAuditStore({ client: dynamo.documents(), tableName }),
     catalog,
     store: petitions,
     agencyKeys,
@@ -253,7 +255,7 @@ const makeDelivery = async (w: World, endpointId: string, status: Delivery['stat
  */
 interface RouteCase {
   route: string;
-  handler: ApiHandler<AgencyApiDeps>;
+  handler: ApiHandler<AgencyApiDeps & { audit: DynamoAuditStore }>;
   /** Arranges court's resource; answers the request for given headers (and for another id, to compare with a missing one). */
   arrange(w: World): Promise<(headers: Record<string, string>, id?: string) => APIGatewayProxyEventV2>;
   ownerStatus: number;

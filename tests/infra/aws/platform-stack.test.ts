@@ -207,8 +207,8 @@ describe('PlatformStack data', () => {
 
 describe('PlatformStack functions', () => {
   it('builds one Node.js 22 ARM function per Task and per distinct API entry file, each bundled once as ESM', () => {
-    // Plus the webhook worker, which no route or Task runs (an SQS queue and a schedule do).
-    const entries = new Set([...TASK_STATES.map(workflowEntry), ...API_ROUTES.map((route) => route.entry), 'functions/delivery/deliver-webhooks.ts']);
+    // Plus the webhook worker and the audit chainer, which no route or Task runs (a queue and schedules do).
+    const entries = new Set([...TASK_STATES.map(workflowEntry), ...API_ROUTES.map((route) => route.entry), 'functions/delivery/deliver-webhooks.ts', 'functions/audit/chain-audit-trail.ts']);
     const functions = ofType('AWS::Lambda::Function');
     expect(functions).toHaveLength(entries.size);
     for (const entry of entries) {
@@ -316,16 +316,29 @@ describe('PlatformStack permissions', () => {
     }
   });
 
-  it('creates one ECC_NIST_P256 signing key per PKI role and per agency, retained, and lets only IssueSeal and SignResult sign', () => {
+  it('creates one ECC_NIST_P256 signing key per PKI role and per agency, retained, and lets only IssueSeal, SignResult and the audit chainer sign', () => {
     const keys = ofType('AWS::KMS::Key');
     expect(keys.map(([, key]) => [key.Properties.KeySpec, key.Properties.KeyUsage, key.DeletionPolicy])).toEqual(keys.map(() => ['ECC_NIST_P256', 'SIGN_VERIFY', 'Retain']));
     expect(keys).toHaveLength(4 + 4); // root, seal CA, platform seal, TSA; mois, court, molit, nts
     const signers = ofType('AWS::IAM::Policy')
       .filter(([, policy]) => JSON.stringify(policy.Properties.PolicyDocument).includes('kms:Sign'))
       .map(([, policy]) => JSON.stringify(policy.Properties.Roles));
-    expect(signers).toHaveLength(2);
+    expect(signers).toHaveLength(3);
     expect(signers.join()).toContain(roleIdOf(functionBuiltFrom(workflowEntry('IssueSeal'))[1]));
     expect(signers.join()).toContain(roleIdOf(functionBuiltFrom(workflowEntry('SignResult'))[1]));
+    expect(signers.join()).toContain(roleIdOf(functionBuiltFrom('functions/audit/chain-audit-trail.ts')[1]));
+  });
+
+  it('runs the audit chainer as a single writer: reserved concurrency 1, every minute, signing with the platform seal and the TSA only', () => {
+    const [chainerId, chainer] = functionBuiltFrom('functions/audit/chain-audit-trail.ts');
+    const keyNames = new Map(ofType('AWS::KMS::Alias').map(([, alias]) => [JSON.stringify(alias.Properties.TargetKeyId), String(alias.Properties.AliasName)]));
+    const signable = statementsOfRole(roleIdOf(chainer))
+      .filter((statement) => actionsOf(statement).includes('kms:Sign'))
+      .flatMap((statement) => [statement.Resource].flat().map((resource) => keyNames.get(JSON.stringify(resource))));
+
+    expect(chainer.Properties.ReservedConcurrentExecutions).toBe(1);
+    expect(ofType('AWS::Events::Rule').filter(([, rule]) => JSON.stringify(rule.Properties.Targets).includes(chainerId)).map(([, rule]) => rule.Properties.ScheduleExpression)).toEqual(['rate(1 minute)']);
+    expect(signable.sort()).toEqual(['alias/hanbeon/platform-seal', 'alias/hanbeon/tsa']);
   });
 
   it('gives Task functions read/write on the table and the bucket', () => {
@@ -384,7 +397,7 @@ describe('PlatformStack HTTP API', () => {
     const [workerId] = functionBuiltFrom('functions/delivery/deliver-webhooks.ts');
     const mappings = ofType('AWS::Lambda::EventSourceMapping');
     expect(mappings.map(([, m]) => m.Properties.FunctionName)).toEqual([{ Ref: workerId }]);
-    expect(ofType('AWS::Events::Rule').map(([, rule]) => rule.Properties.ScheduleExpression)).toEqual(['rate(1 minute)']);
+    expect(ofType('AWS::Events::Rule').filter(([, rule]) => JSON.stringify(rule.Properties.Targets).includes(workerId)).map(([, rule]) => rule.Properties.ScheduleExpression)).toEqual(['rate(1 minute)']);
   });
 });
 
