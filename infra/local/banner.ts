@@ -15,9 +15,10 @@ export function curlTour(url: string, catalog: Catalog, typeId = 'basic-pension'
     `  -d '${body}' | sed -E 's/.*"id":"([^"]+)".*/\\1/')`,
     `# 3. Watch it go from RECEIVED to a decision`,
     `curl -s ${url}/v1/petitions/$PETITION -H "authorization: Bearer $TOKEN"`,
-    `# 4. The signed result, and the root certificate that validates it offline (pdfsig: see README)`,
+    `# 4. The signed result, and the root certificate that validates it offline (or drop it on ${url}/verify)`,
     `curl -s -o result.pdf ${url}/v1/petitions/$PETITION/result.pdf -H "authorization: Bearer $TOKEN"`,
     `curl -s -o root.pem ${url}/v1/trust/root.pem`,
+    `npx hanbeon verify result.pdf --trust root.pem`,
   ].join('\n');
 }
 
