@@ -56,7 +56,7 @@ async function runnerAlone(): Promise<LoadResult> {
 
 async function fullPath(): Promise<LoadResult> {
   const dataDir = await mkdtemp(join(tmpdir(), 'hanbeon-bench-'));
-  const platform = await startLocalPlatform(loadConfig({ DATA_DIR: dataDir, PORT: '0' }));
+  const platform = await startLocalPlatform(loadConfig({ ...process.env, DATA_DIR: dataDir, PORT: '0' }));
   try {
     const type = platform.catalog.petitionTypes.get('basic-pension')!;
     const body = JSON.stringify({ type: type.id, fields: type.example.fields, consent: { documents: type.evidence.map((e) => e.id) } });
