@@ -1,16 +1,16 @@
 /**
  * `hanbeon audit …` (docs/audit.md): export the hash-chained audit trail as JSON Lines, and verify
  * an export offline with nothing but the root certificate. Export reads the deployment's table
- * (--aws, with HANBEON_TABLE_NAME) or, locally, the embedded platform's DATA_DIR — which dynalite
- * locks while the platform runs, so stop it first.
+ * (--aws, with HANBEON_TABLE_NAME) or, locally, the embedded platform's DATA_DIR — directly when
+ * the platform is stopped, through the store endpoint it publishes while it runs (store-endpoint.ts).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../functions/config.ts';
-import { createLocalDynamoClient, startDynalite } from '../infra/local/dynalite.ts';
+import { openLocalStore } from '../infra/local/store-endpoint.ts';
 import { AuditExportUnreadableError, exportAuditTrail, verifyAuditExport, type AuditVerification } from '../shared/audit/index.ts';
 import { fromPem } from '../shared/seal/der.ts';
 import { DynamoAuditStore } from '../shared/store/dynamo-audit-store.ts';
@@ -31,18 +31,8 @@ async function openStore(aws: boolean): Promise<{ store: DynamoAuditStore; close
     const client = new DynamoDBClient({});
     return { store: new DynamoAuditStore({ client: createDocumentClient(client), tableName: config.HANBEON_TABLE_NAME }), close: async () => client.destroy() };
   }
-  const path = join(resolve(config.DATA_DIR), 'dynamodb');
-  const dynalite = await startDynalite({ path, inThread: true }).catch((error: unknown) => {
-    throw new Error(`cannot open ${path} (${(error as Error).message}); is the platform running on this DATA_DIR? Stop it first, or use --aws`, { cause: error });
-  });
-  const client = createLocalDynamoClient(dynalite.endpoint);
-  return {
-    store: new DynamoAuditStore({ client: createDocumentClient(client), tableName: config.HANBEON_TABLE_NAME }),
-    close: async () => {
-      client.destroy();
-      await dynalite.close();
-    },
-  };
+  const local = await openLocalStore(resolve(config.DATA_DIR));
+  return { store: new DynamoAuditStore({ client: createDocumentClient(local.client), tableName: config.HANBEON_TABLE_NAME }), close: local.close };
 }
 
 async function exportTrail(args: string[]): Promise<number> {

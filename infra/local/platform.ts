@@ -55,6 +55,7 @@ import { bindRoutes, createLocalApiServer } from './api-server.ts';
 import { createDevIdentityProvider, type DevIdentityProvider } from './dev-idp.ts';
 import { devRoutes } from './dev-routes.ts';
 import { createLocalDynamoClient, ensureTable, startDynalite } from './dynalite.ts';
+import { publishStoreEndpoint } from './store-endpoint.ts';
 import { createPopulation } from './population.ts';
 import { startSimulatedAgency, type SimulatedAgency } from './simulated-agencies/index.ts';
 import { loadOrCreateSigningKey } from './local-signing-keys.ts';
@@ -154,6 +155,8 @@ export async function startLocalPlatform(config: PlatformConfig, options: LocalP
   try {
     const dynalite = await startDynalite({ path: join(dataDir, 'dynamodb') });
     closers.push(() => dynalite.close());
+    // The `hanbeon` command reaches the store through this while the platform holds its files.
+    closers.push(await publishStoreEndpoint(dataDir, dynalite.endpoint));
     const dynamo = createLocalDynamoClient(dynalite.endpoint);
     closers.push(async () => dynamo.destroy());
     await ensureTable(dynamo, config.HANBEON_TABLE_NAME);
