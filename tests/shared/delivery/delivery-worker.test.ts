@@ -9,6 +9,7 @@ import type { DeliveryStore } from '../../../shared/delivery/ports.ts';
 import { MAX_ATTEMPTS, nextAttemptAt } from '../../../shared/delivery/retry-schedule.ts';
 import { LOCAL_URL_POLICY, type Resolver, type UrlPolicy } from '../../../shared/delivery/url-policy.ts';
 import { webhookIdFor } from '../../../shared/delivery/webhook-signing.ts';
+import { DynamoAuditStore } from '../../../shared/store/dynamo-audit-store.ts';
 import { DynamoDeliveryStore } from '../../../shared/store/dynamo-delivery-store.ts';
 import { useLocalDynamo } from '../../support/local-dynamo.ts';
 import { WorldClock, startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver.ts';
@@ -40,8 +41,10 @@ const makeHarness = async (options: HarnessOptions = {}) => {
   const clock = new WorldClock(T0);
   const transport = new HttpWebhookTransport({ policy: options.policy ?? LOCAL_URL_POLICY, resolve: options.resolve });
   cleanups.push(() => clock.restore(), () => transport.close());
+  // The audit trail on the same table, as both composition roots wire it.
+  const audit = new DynamoAuditStore({ client: dynamo.documents(), tableName });
   const makeWorker = (overrides: Partial<DeliveryWorkerOptions> = {}) =>
-    new DeliveryWorker({ store: options.wrapStore?.(store) ?? store, transport, clock, ...options.worker, ...overrides });
+    new DeliveryWorker({ store: options.wrapStore?.(store) ?? store, transport, clock, audit, ...options.worker, ...overrides });
   const worker = makeWorker();
   const registry = new EndpointRegistry({ store, policy: options.policy ?? LOCAL_URL_POLICY, clock });
   const log = new DeliveryLog({ store, clock });
@@ -56,7 +59,7 @@ const makeHarness = async (options: HarnessOptions = {}) => {
     }
     clock.set(until);
   };
-  return { store, clock, transport, worker, makeWorker, registry, log, walkUntil };
+  return { store, clock, transport, worker, makeWorker, registry, log, walkUntil, audit };
 };
 
 const receiver = async (...args: Parameters<typeof startWebhookReceiver>) => {
@@ -209,7 +212,7 @@ describe('delivery worker: failures and the schedule', () => {
       const r = createHash('sha256').update(`${webhookId}/${attempt}`).digest()[0]! / 256;
       return early.has(webhookId) ? r * 0.2 : 0.8 + r * 0.2;
     };
-    const { store, clock, registry, log, walkUntil } = await makeHarness({ worker: { random } });
+    const { store, clock, registry, log, walkUntil, audit } = await makeHarness({ worker: { random } });
     const agency = await receiver();
     const watcher = await receiver();
     // The failing endpoint also subscribes to dead letters: it must not be sent news of its own failures.
@@ -260,6 +263,10 @@ describe('delivery worker: failures and the schedule', () => {
     expect(deadLetters[0]).toMatchObject({ type: 'delivery.dead_lettered', data: { agency: AGENCY, endpointId: endpoint.id, attempts: MAX_ATTEMPTS } });
     expect(await store.getDelivery(webhookIdFor(deadLetterEventId({ webhookId: expectDead[0]!, series: 1 }), endpoint.id))).toBeUndefined();
     expect(clock.now()).toEqual(new Date(T0.getTime() + 100 * HOUR));
+    // The audit trail holds one record per settled delivery to the failing endpoint: delivered or dead-lettered, with its attempts.
+    const settled = (await audit.listPending(1000)).flatMap((e) => (e.kind === 'delivery' && e.endpointId === endpoint.id ? [e] : []));
+    expect(settled.filter((e) => e.outcome === 'delivered').map((e) => [e.webhookId, e.attempts]).sort()).toEqual(expectDelivered.map((id) => [id, expected.get(id)!.attempts]).sort());
+    expect(settled.filter((e) => e.outcome === 'dead-lettered').map((e) => [e.webhookId, e.attempts]).sort()).toEqual(expectDead.map((id) => [id, MAX_ATTEMPTS]).sort());
   });
 
   it('times out a hanging receiver and retries it', async () => {
