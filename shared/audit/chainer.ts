@@ -1,7 +1,8 @@
 /**
  * The chainer: the one writer of the chain (docs/adr/0008). Writers only record events; this takes
  * them in time order and appends them a few at a time — claim the head for them (one conditional
- * write, seq n → n+k), then store each where readers find it — and seals the chain with a
+ * write, seq n → n+k), then store them where readers find them (one block by seq, each event
+ * marked chained) — and seals the chain with a
  * checkpoint every N records or T seconds. The head keeps the records it was claimed for, so a
  * crash between the claim and the rest is finished, identically, by the next run. Locally a loop runs it (infra/local/audit-loop.ts);
  * on AWS a scheduled Lambda with a reserved concurrency of one.
@@ -31,7 +32,7 @@ export interface AuditChainerOptions {
   checkpointIntervalMs?: number;
   /** Pending events read per query. @default 100 */
   batchSize?: number;
-  /** Records appended per head claim (they are stored in parallel). @default 25 */
+  /** Records appended per head claim (stored as one block and one batch of event writes). @default 25 */
   claimSize?: number;
 }
 
@@ -73,15 +74,14 @@ export class AuditChainer {
     const summary: ChainRunSummary = { chained: 0, checkpoints: [], head: { seq: stored.seq, hash: stored.hash } };
     // The claim is the commitment: whatever followed it is redone from the head alone, never re-linked.
     if (stored.claimed) {
-      const done = await Promise.all(stored.claimed.map((entry) => this.#store.isStored(entry)));
-      const unfinished = stored.claimed.filter((_, i) => !done[i]);
-      await Promise.all(unfinished.map((entry) => this.#store.storeChained(entry)));
+      const unfinished = await this.#store.storeChained(stored.claimed);
       await this.#store.settleClaim(summary.head);
-      if (unfinished.length > 0) summary.recovered = unfinished.map((entry) => entry.record.id);
+      if (unfinished.length > 0) summary.recovered = unfinished;
     }
     let head: ChainHead = summary.head;
     let last = await this.#store.latestCheckpoint();
-    // Petition heads this run has linked to: the store is read once per petition per run.
+    // Petition heads this run has linked to: the store is read once per petition per run (every
+    // claim before this run is stored by now, so what the store derives them from is complete).
     const petitionHeads = new Map<string, ChainHead | undefined>();
     const petitionHeadOf = async (petitionId: string) => {
       if (!petitionHeads.has(petitionId)) petitionHeads.set(petitionId, await this.#store.petitionHead(petitionId));
@@ -101,9 +101,9 @@ export class AuditChainer {
           entries.push(entry);
           tail = { seq: entry.seq, hash: entry.hash };
         }
+        // Each claim replaces the previous one, stored in full by then: one settle per run suffices.
         if (!(await this.#store.claimHead(head, entries))) throw new ChainHeadMovedError(head.seq, entries[0]!.record.id);
-        await Promise.all(entries.map((entry) => this.#store.storeChained(entry)));
-        await this.#store.settleClaim(tail);
+        await this.#store.storeChained(entries);
         head = tail;
         next += entries.length;
         summary.chained += entries.length;
@@ -111,6 +111,7 @@ export class AuditChainer {
       }
       if (pending.length < this.#batchSize) break;
     }
+    if (summary.chained > 0) await this.#store.settleClaim(head);
     summary.head = head;
     const since = head.seq - (last?.seq ?? 0);
     if (since > 0 && (!last || this.#clock().getTime() - Date.parse(last.at) >= this.#intervalMs)) await this.#checkpoint(head, summary);

@@ -27,23 +27,23 @@ export interface AuditChainStore {
   readHead(): Promise<StoredChainHead>;
   /**
    * Moves the head from `from` to the last of `entries` (consecutive, after `from`) in one
-   * conditional write, keeping the entries in it; false when the head is not at `from` any more
-   * (another chainer ran: nothing was written).
+   * conditional write, keeping the entries in it (in place of the previous claim's, which must be
+   * stored by then); false when the head is not at `from` any more (another chainer ran: nothing
+   * was written).
    */
   claimHead(from: ChainHead, entries: ChainedRecord[]): Promise<boolean>;
   /** Recorded events not yet chained, oldest first (by time, then id). */
   listPending(limit: number): Promise<AuditEvent[]>;
-  /** The last chained record of a petition's chain, if it has one. */
+  /** The last stored record of a petition's chain, if it has one (read from its chained records). */
   petitionHead(petitionId: string): Promise<ChainHead | undefined>;
   /**
-   * Stores a claimed record where readers find it: the chain entry, the petition's head, the event
-   * marked chained. Each write is idempotent, so calling it again after a crash finishes the job.
+   * Stores the records of one claim where readers find them: the claim's block of the chain by
+   * seq, then each event marked chained. Idempotent, so calling it again after a crash finishes
+   * the job; answers the ids of the events this call marked (those not stored before).
    */
-  storeChained(entry: ChainedRecord): Promise<void>;
+  storeChained(entries: ChainedRecord[]): Promise<string[]>;
   /** Forgets the records the head was claimed for, once all are stored (a head that moved on is left alone). */
   settleClaim(head: ChainHead): Promise<void>;
-  /** Whether storeChained(entry) has completed (its last write, the event marked chained, is in place). */
-  isStored(entry: ChainedRecord): Promise<boolean>;
   latestCheckpoint(): Promise<Checkpoint | undefined>;
   /** Stores a checkpoint; one per seq (a second one for the same seq is ignored). */
   putCheckpoint(checkpoint: Checkpoint): Promise<void>;

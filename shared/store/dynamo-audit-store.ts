@@ -1,9 +1,9 @@
 /**
- * The audit trail on the single table (docs/adr/0008): single-item conditional writes only, so it
- * works on dynalite (no transactions) as on DynamoDB. Events and chain data are kept as JSON text,
- * so what is hashed comes back byte for byte as it was written.
+ * The audit trail on the single table (docs/adr/0008): single-item conditional writes and batch
+ * puts only, so it works on dynalite (no transactions) as on DynamoDB. Events and chain data are
+ * kept as JSON text, so what is hashed comes back byte for byte as it was written.
  */
-import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { EMPTY_HEAD, type ChainedRecord, type ChainHead, type Checkpoint } from '../audit/chain.ts';
 import { petitionOf, type AccessEvent, type AuditEvent, type EvidenceEvent } from '../audit/events.ts';
 import type { AuditChainStore, AuditPage, AuditReader, AuditRecorder, CitizenAccessEntry, RecordOptions, StoredChainHead } from '../audit/ports.ts';
@@ -19,17 +19,36 @@ export interface DynamoAuditStoreOptions {
 type Item = Record<string, unknown>;
 
 const DEFAULT_PAGE_SIZE = 20;
+/** Where chain blocks' sort keys start (before the first block of a bucket). */
+const SEQ_PREFIX = 'SEQ#';
 const MAX_PAGE_SIZE = 100;
 
-/** Two records claim one seq: the table was written by something other than the chainer. */
+/** Two claims hold one seq: the table was written by something other than the chainer. */
 export class AuditChainConflictError extends Error {
   constructor(seq: number, stored: string, claimed: string) {
-    super(`chain entry ${seq} holds record '${stored}'; expected '${claimed}' (the record the head was claimed for)`);
+    super(`the chain block at seq ${seq} ends in hash ${stored}; expected ${claimed} (the records the head was claimed for)`);
     this.name = 'AuditChainConflictError';
   }
 }
 
+/** A claimed record whose event item is gone: the table was written by something other than the recorder. */
+export class AuditEventMissingError extends Error {
+  constructor(seq: number, recordId: string) {
+    super(`the event '${recordId}' claimed as chain record ${seq} is not in the table; expected the item it was recorded as`);
+    this.name = 'AuditEventMissingError';
+  }
+}
+
 const eventOf = (item: Item): AuditEvent => JSON.parse(item.eventJson as string) as AuditEvent;
+
+const keyString = (item: Item): string => `${item.pk as string}|${item.sk as string}`;
+
+/** The records of a chain item: a claim's block, or one record as chains written before blocks kept them. */
+const entriesOf = (item: Item): ChainedRecord[] =>
+  typeof item.entriesJson === 'string' ? (JSON.parse(item.entriesJson) as ChainedRecord[]) : [JSON.parse(item.entryJson as string) as ChainedRecord];
+
+/** BatchWriteItem's limit of items per request. */
+const WRITE_BATCH = 25;
 
 /** A cursor is the index's LastEvaluatedKey: four string attributes, the caller's own partition pinned. */
 const cursorKey = (cursor: string, pinned: Record<string, string>): Record<string, string> =>
@@ -112,57 +131,73 @@ export class DynamoAuditStore implements AuditRecorder, AuditChainStore, AuditRe
     // The index is eventually consistent on AWS: the items themselves, read consistently, say
     // whether an event is still pending (an event chained a moment ago may still be listed).
     const items = await this.batchGet(keys);
-    const byKey = new Map(items.map((item) => [`${item.pk as string}|${item.sk as string}`, item]));
+    const byKey = new Map(items.map((item) => [keyString(item), item]));
     return keys
-      .map((key) => byKey.get(`${key.pk}|${key.sk}`))
+      .map((key) => byKey.get(keyString(key)))
       .filter((item): item is Item => item !== undefined && item.seq === undefined)
       .map(eventOf);
   }
 
   async petitionHead(petitionId: string): Promise<ChainHead | undefined> {
-    const item = await this.getItem(itemKeys.auditPetitionHead(petitionId));
-    return item && { seq: item.seq as number, hash: item.hash as string };
+    // Derived from the petition's chained events rather than kept in an item of its own: one write
+    // less per record. Complete because every claim is stored before the next run links anything.
+    let head: ChainHead | undefined;
+    for await (const item of this.query({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :event)',
+      ProjectionExpression: 'chainedJson',
+      ExpressionAttributeValues: { ':pk': itemKeys.auditPetition(petitionId), ':event': SORT_PREFIX.auditEvent },
+      ConsistentRead: true,
+    })) {
+      if (typeof item.chainedJson !== 'string') continue;
+      const entry = JSON.parse(item.chainedJson) as ChainedRecord;
+      if (head === undefined || entry.petitionSeq! > head.seq) head = { seq: entry.petitionSeq!, hash: entry.hash };
+    }
+    return head;
   }
 
-  async storeChained(entry: ChainedRecord): Promise<void> {
-    const petitionId = petitionOf(entry.record);
-    // The chain entry and the petition's head in parallel; the event last, so it marks the whole as done.
-    await Promise.all([this.putChainEntry(entry), petitionId === undefined ? undefined : this.advancePetitionHead(petitionId, entry)]);
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: itemKeys.auditEvent(petitionId, entry.record.id),
-        UpdateExpression: `SET #seq = :seq, chainedJson = :chained REMOVE ${TABLE_KEYS.active.partitionKey}, ${TABLE_KEYS.active.sortKey}`,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#seq': 'seq' },
-        ExpressionAttributeValues: { ':seq': entry.seq, ':chained': JSON.stringify(entry) },
-      }),
-    );
+  async storeChained(entries: ChainedRecord[]): Promise<string[]> {
+    if (entries.length === 0) return [];
+    // The block first: once an event is marked chained, the global chain holds its record.
+    await this.putChainBlock(entries);
+    const keys = entries.map((entry) => itemKeys.auditEvent(petitionOf(entry.record), entry.record.id));
+    const items = new Map((await this.batchGet(keys)).map((item) => [keyString(item), item]));
+    const marked: Item[] = [];
+    entries.forEach((entry, i) => {
+      const item = items.get(keyString(keys[i]!));
+      if (!item) throw new AuditEventMissingError(entry.seq, entry.record.id);
+      if (item.seq === entry.seq) return;
+      // BatchWriteItem has no update: the item is put again whole — as recorded (citizen index
+      // keys included), with its seq and chain entry, and without the pending keys. Only the
+      // chainer rewrites an event item, and recording never overwrites one.
+      const { [TABLE_KEYS.active.partitionKey]: _pendingKey, [TABLE_KEYS.active.sortKey]: _pendingSort, ...recorded } = item;
+      marked.push({ ...recorded, seq: entry.seq, chainedJson: JSON.stringify(entry) });
+    });
+    await this.batchPut(marked);
+    return marked.map((item) => eventOf(item).id);
   }
 
-  /** The chain entry, by seq: what an export reads. */
-  private async putChainEntry(entry: ChainedRecord): Promise<void> {
-    const entryKey = itemKeys.auditChainEntry(entry.seq);
-    if (await putIfAbsent(this.client, this.tableName, { ...entryKey, itemType: 'audit-chain', seq: entry.seq, recordId: entry.record.id, entryJson: JSON.stringify(entry) })) return;
-    const existing = await this.getItem(entryKey);
-    if (existing?.recordId !== entry.record.id) throw new AuditChainConflictError(entry.seq, String(existing?.recordId), entry.record.id);
-  }
-
-  /** The petition's head, only ever forward: a repeat, or an earlier record's write landing late, changes nothing. */
-  private async advancePetitionHead(petitionId: string, entry: ChainedRecord): Promise<void> {
+  /** The claim's records by seq, in one item under the first one's seq: what an export reads. */
+  private async putChainBlock(entries: ChainedRecord[]): Promise<void> {
+    const first = entries[0]!;
+    const last = entries[entries.length - 1]!;
+    const key = itemKeys.auditChainBlock(first.seq);
     try {
       await this.client.send(
-        new UpdateCommand({
+        new PutCommand({
           TableName: this.tableName,
-          Key: itemKeys.auditPetitionHead(petitionId),
-          UpdateExpression: 'SET #seq = :seq, #hash = :hash, itemType = :type',
-          ConditionExpression: 'attribute_not_exists(pk) OR #seq < :seq',
-          ExpressionAttributeNames: { '#seq': 'seq', '#hash': 'hash' },
-          ExpressionAttributeValues: { ':seq': entry.petitionSeq, ':hash': entry.hash, ':type': 'audit-petition-head' },
+          Item: { ...key, itemType: 'audit-chain-block', seq: first.seq, lastSeq: last.seq, hash: last.hash, entriesJson: JSON.stringify(entries) },
+          // The same block again (a recovery) is fine; another one at this seq is not. The last
+          // hash commits to every record of the block.
+          ConditionExpression: 'attribute_not_exists(pk) OR #hash = :hash',
+          ExpressionAttributeNames: { '#hash': 'hash' },
+          ExpressionAttributeValues: { ':hash': last.hash },
         }),
       );
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
+      const existing = await this.getItem(key);
+      throw new AuditChainConflictError(first.seq, String(existing?.hash), last.hash);
     }
   }
 
@@ -181,11 +216,6 @@ export class DynamoAuditStore implements AuditRecorder, AuditChainStore, AuditRe
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
     }
-  }
-
-  async isStored(entry: ChainedRecord): Promise<boolean> {
-    const item = await this.getItem(itemKeys.auditEvent(petitionOf(entry.record), entry.record.id));
-    return item?.seq === entry.seq;
   }
 
   async latestCheckpoint(): Promise<Checkpoint | undefined> {
@@ -211,17 +241,38 @@ export class DynamoAuditStore implements AuditRecorder, AuditChainStore, AuditRe
 
   async *readChain(fromSeq = 1): AsyncIterable<ChainedRecord> {
     const head = await this.readHead();
-    for (let bucket = Math.floor(fromSeq / AUDIT_CHAIN_BUCKET); bucket <= Math.floor(head.seq / AUDIT_CHAIN_BUCKET); bucket++) {
-      const from = itemKeys.auditChainEntry(Math.max(fromSeq, bucket * AUDIT_CHAIN_BUCKET)).sk;
+    const start = await this.blockHolding(fromSeq);
+    for (let bucket = start.bucket; bucket <= Math.floor(head.seq / AUDIT_CHAIN_BUCKET); bucket++) {
       for await (const item of this.query({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND sk >= :from',
-        ExpressionAttributeValues: { ':pk': auditChainBucket(bucket), ':from': from },
+        ExpressionAttributeValues: { ':pk': auditChainBucket(bucket), ':from': bucket === start.bucket ? start.sk : SEQ_PREFIX },
         ConsistentRead: true,
       })) {
-        yield JSON.parse(item.entryJson as string) as ChainedRecord;
+        for (const entry of entriesOf(item)) if (entry.seq >= fromSeq) yield entry;
       }
     }
+  }
+
+  /** Where the block holding `seq` is kept: at or before `seq`, possibly in the bucket before. */
+  private async blockHolding(seq: number): Promise<{ bucket: number; sk: string }> {
+    const key = itemKeys.auditChainBlock(seq);
+    const bucketOfSeq = Math.floor(seq / AUDIT_CHAIN_BUCKET);
+    for (let bucket = bucketOfSeq; bucket >= Math.max(0, bucketOfSeq - 1); bucket--) {
+      const output = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk <= :to',
+          ExpressionAttributeValues: { ':pk': auditChainBucket(bucket), ':to': key.sk },
+          ScanIndexForward: false,
+          Limit: 1,
+          ConsistentRead: true,
+        }),
+      );
+      const item = output.Items?.[0];
+      if (item) return { bucket, sk: item.sk as string };
+    }
+    return { bucket: bucketOfSeq, sk: key.sk };
   }
 
   async readPetitionChain(petitionId: string): Promise<ChainedRecord[]> {
@@ -229,7 +280,7 @@ export class DynamoAuditStore implements AuditRecorder, AuditChainStore, AuditRe
     for await (const item of this.query({
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :event)',
-      ExpressionAttributeValues: { ':pk': itemKeys.auditPetitionHead(petitionId).pk, ':event': SORT_PREFIX.auditEvent },
+      ExpressionAttributeValues: { ':pk': itemKeys.auditPetition(petitionId), ':event': SORT_PREFIX.auditEvent },
       ConsistentRead: true,
     })) {
       if (typeof item.chainedJson === 'string') records.push(JSON.parse(item.chainedJson) as ChainedRecord);
@@ -285,6 +336,18 @@ export class DynamoAuditStore implements AuditRecorder, AuditChainStore, AuditRe
       yield* output.Items ?? [];
       startKey = output.LastEvaluatedKey;
     } while (startKey);
+  }
+
+  private async batchPut(items: Item[]): Promise<void> {
+    for (let from = 0; from < items.length; from += WRITE_BATCH) {
+      let pending = items.slice(from, from + WRITE_BATCH).map((item) => ({ PutRequest: { Item: item } }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 8) throw new Error(`audit store: DynamoDB left ${pending.length} puts unprocessed after ${attempt} attempts`);
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(100, 5 * 2 ** attempt) * Math.random()));
+        const output = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+        pending = (output.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
+      }
+    }
   }
 
   private async batchGet(keys: { pk: string; sk: string }[]): Promise<Item[]> {

@@ -48,19 +48,20 @@ export const itemKeys = {
     gsi1sk: `ACCESS#${retrievedAt}#${petitionId}#${evidenceId}`,
   }),
   // The audit trail (docs/adr/0008): events in their petition's own partition (AUDIT#PLATFORM when
-  // they have none), pending ones on gsi2 under one key of their own, the chain by seq in buckets.
+  // they have none), pending ones on gsi2 under one key of their own, the chain by seq in buckets,
+  // one block per claim under the block's first seq.
+  auditPetition: (petitionId: string) => `AUDIT#PETITION#${petitionId}`,
   auditEvent: (petitionId: string | undefined, eventId: string) => ({ pk: petitionId === undefined ? 'AUDIT#PLATFORM' : `AUDIT#PETITION#${petitionId}`, sk: `EVENT#${eventId}` }),
   auditPending: (at: string, eventId: string) => ({ gsi2pk: AUDIT_PENDING, gsi2sk: `${at}#${eventId}` }),
   auditByCitizen: (subject: string, at: string, eventId: string) => ({ gsi1pk: `CITIZEN#${subject}`, gsi1sk: `AUDIT#${at}#${eventId}` }),
   auditHead: () => ({ pk: 'AUDIT#HEAD', sk: 'GLOBAL' }),
-  auditPetitionHead: (petitionId: string) => ({ pk: `AUDIT#PETITION#${petitionId}`, sk: 'HEAD' }),
-  auditChainEntry: (seq: number) => ({ pk: auditChainBucket(Math.floor(seq / AUDIT_CHAIN_BUCKET)), sk: `SEQ#${String(seq).padStart(12, '0')}` }),
+  auditChainBlock: (firstSeq: number) => ({ pk: auditChainBucket(Math.floor(firstSeq / AUDIT_CHAIN_BUCKET)), sk: `SEQ#${String(firstSeq).padStart(12, '0')}` }),
   auditCheckpoint: (seq: number) => ({ pk: 'AUDIT#CHECKPOINT', sk: `SEQ#${String(seq).padStart(12, '0')}` }),
 } as const;
 
 /** The gsi2 partition of audit events not yet chained (the active-petition shards are `ACTIVE#n`). */
 export const AUDIT_PENDING = 'AUDIT#PENDING';
-/** Chain entries per partition: an export reads one bucket after the other. */
+/** Seqs per chain partition (a block sits in the bucket of its first seq): an export reads one bucket after the other. */
 export const AUDIT_CHAIN_BUCKET = 10_000;
 export const auditChainBucket = (bucket: number) => `AUDIT#CHAIN#${String(bucket).padStart(8, '0')}`;
 

@@ -18,7 +18,8 @@ import {
   type AuditChainStore,
   type ChainedRecord,
 } from '../../../shared/audit/index.ts';
-import type { DynamoAuditStore } from '../../../shared/store/dynamo-audit-store.ts';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoAuditStore } from '../../../shared/store/dynamo-audit-store.ts';
 import { useLocalDynamo } from '../../support/local-dynamo.ts';
 import { exportText, givenAuditStore, givenTrust, petitionEvents } from './audit-fixtures.ts';
 
@@ -84,32 +85,77 @@ describe('AuditChainer', () => {
     expect(chain.map((r) => r.record)).toEqual([original]);
   });
 
-  it('finishes, on the next run, an append a crash interrupted between claiming the head and storing the record', async () => {
-    const store = await givenAuditStore(dynamo);
+  it.each([
+    ['after claiming the head, before storing anything', 0],
+    ['while storing: the block and two events written, four not', 2],
+  ])('finishes, on the next run, an append a crash interrupted %s', async (_, storedBeforeCrash) => {
+    const tableName = await dynamo.table('audit');
+    const store = new DynamoAuditStore({ client: dynamo.documents(), tableName });
     const events = petitionEvents(new Date('2026-11-24T08:00:00Z'));
     for (const event of events) await store.record(event);
-    // The process dies after the head was claimed for the six records, while the third is being stored.
-    const crashing: AuditChainStore = Object.assign(Object.create(store) as AuditChainStore, {
-      storeChained: async (entry: ChainedRecord) => {
-        if (entry.seq === 3) throw new Error('process killed');
-        return store.storeChained(entry);
-      },
-    });
+    // The process dies after the head was claimed for the six records: before storing them, or
+    // once the batch of event writes has marked `storedBeforeCrash` of them.
+    const dying = Object.create(dynamo.documents()) as DynamoDBDocumentClient;
+    dying.send = (async (command: { input: { RequestItems?: Record<string, unknown[]> } }) => {
+      if (!(command instanceof BatchWriteCommand)) return dynamo.documents().send(command as never);
+      const puts = command.input.RequestItems![tableName]!;
+      await dynamo.documents().send(new BatchWriteCommand({ RequestItems: { [tableName]: puts.slice(0, storedBeforeCrash) as never } }));
+      throw new Error('process killed');
+    }) as never;
+    const crashing: AuditChainStore =
+      storedBeforeCrash === 0
+        ? Object.assign(Object.create(store) as AuditChainStore, { storeChained: async () => Promise.reject(new Error('process killed')) })
+        : new DynamoAuditStore({ client: dying, tableName });
     await expect(chainerOf(crashing).run()).rejects.toThrow('process killed');
     const interrupted = await store.readHead();
     expect(interrupted.seq).toBe(events.length);
-    expect(await store.isStored(interrupted.claimed![2]!)).toBe(false);
+    expect((await store.listPending(100)).map((e) => e.id)).toEqual(events.slice(storedBeforeCrash).map((e) => e.id));
 
     const summary = await chainerOf(store).run();
 
-    expect(summary.recovered).toEqual([events[2]!.id]);
+    expect(summary.recovered).toEqual(events.slice(storedBeforeCrash).map((e) => e.id));
     const chain = await chainOf(store);
     expect(chain.map((r) => r.record.id)).toEqual(events.map((e) => e.id));
     expect(chain).toEqual(interrupted.claimed);
+    expect(await store.readPetitionChain(petitionOf(events[0]!)!)).toEqual(interrupted.claimed);
     expect(await store.listPending(100)).toEqual([]);
+    expect((await store.readHead()).claimed).toBeUndefined();
     const verdict = verifyAuditExport(await exportText(store), trust.root);
     expect(verdict.firstProblem).toBeUndefined();
     expect(verdict.intact).toBe(true);
+  });
+
+  it('links a petition’s later records to its earlier ones chained by a previous run', async () => {
+    const store = await givenAuditStore(dynamo);
+    const petitionId = randomUUID();
+    const events = petitionEvents(new Date('2026-11-24T08:00:00Z'), petitionId);
+    for (const event of events.slice(0, 2)) await store.record(event);
+    await chainerOf(store).run();
+    await store.record(auditEvents.status(randomUUID(), 'RECEIVED', new Date('2026-11-24T08:00:01.500Z')));
+    for (const event of events.slice(2)) await store.record(event);
+
+    await chainerOf(store).run();
+
+    const petition = await store.readPetitionChain(petitionId);
+    expect(petition.map((r) => r.record.id)).toEqual(events.map((e) => e.id));
+    petition.forEach((record, i) => {
+      expect(record.petitionSeq).toBe(i + 1);
+      expect(record.petitionPrevHash).toBe(i === 0 ? GENESIS_HASH : petition[i - 1]!.hash);
+    });
+    expect(verifyAuditExport(await exportText(store, { petitionId }), trust.root).intact).toBe(true);
+  });
+
+  it('reads the global chain from any seq, across the records of one claim', async () => {
+    const store = await givenAuditStore(dynamo);
+    const events = [...petitionEvents(new Date('2026-11-24T08:00:00Z')), ...petitionEvents(new Date('2026-11-24T08:00:10Z'))];
+    for (const event of events) await store.record(event);
+    await chainerOf(store).run();
+    const chain = await chainOf(store);
+
+    const fromSeven: ChainedRecord[] = [];
+    for await (const record of store.readChain(7)) fromSeven.push(record);
+
+    expect(fromSeven).toEqual(chain.slice(6));
   });
 
   it('refuses to append when another chainer moved the head, writing nothing', async () => {
