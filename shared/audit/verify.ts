@@ -53,6 +53,13 @@ export interface AuditVerification {
   sealedThrough: number;
   /** Records after the last valid checkpoint: intact as far as the hashes go, but not yet sealed. */
   unsealed: number;
+  /**
+   * Intact, and every record proven by a genuine checkpoint. Hash links alone prove nothing against
+   * someone who rewrites the file and recomputes them (or drops the checkpoints): only what a signed,
+   * timestamped checkpoint seals is proven. A petition's export is sealed up to a checkpoint that
+   * falls on one of its own records.
+   */
+  sealed: boolean;
   /** The first problem, by position in the chain. */
   firstProblem?: ChainProblem;
   problems: ChainProblem[];
@@ -191,8 +198,8 @@ function walkPetition(slots: Slot[], petitionId: string): { problem?: ChainProbl
 
 const optionalId = (id: string | undefined) => (id === undefined ? {} : { recordId: id });
 
-/** Verifies an export against `root` (DER of the trusted root certificate). Throws AuditExportUnreadableError for what is no export. */
-export function verifyAuditExport(text: string, root: Uint8Array): AuditVerification {
+/** Verifies an export against `root` (DER of the trusted root certificate). Rejects with AuditExportUnreadableError for what is no export. */
+export async function verifyAuditExport(text: string, root: Uint8Array): Promise<AuditVerification> {
   const { header, slots, checkpointLines } = splitExport(text);
   if (header.scope === 'petition' && header.petitionId === undefined) throw new AuditExportUnreadableError('line 1 declares a petition export without a petitionId');
   const walk = header.scope === 'global' ? walkGlobal(slots) : walkPetition(slots, header.petitionId!);
@@ -215,7 +222,7 @@ export function verifyAuditExport(text: string, root: Uint8Array): AuditVerifica
     const certificate = header.certificates[checkpoint.certificate];
     const check = certificate === undefined
       ? ({ ok: false, detail: `its certificate ${checkpoint.certificate} is not in the header` } as const)
-      : checkCheckpoint(
+      : await checkCheckpoint(
           {
             seq: checkpoint.seq,
             hash: checkpoint.hash,
@@ -253,6 +260,7 @@ export function verifyAuditExport(text: string, root: Uint8Array): AuditVerifica
 
   problems.sort((a, b) => a.seq - b.seq);
   const records = slots.length;
+  const unsealed = walk.problem ? 0 : [...walk.hashes.keys()].filter((seq) => seq > sealedThrough).length;
   const last = slots[slots.length - 1]?.record;
   return {
     intact: problems.length === 0,
@@ -262,7 +270,8 @@ export function verifyAuditExport(text: string, root: Uint8Array): AuditVerifica
     ...(!walk.problem && last ? { head: { seq: last.seq, hash: last.hash } } : {}),
     checkpoints,
     sealedThrough,
-    unsealed: walk.problem ? 0 : [...walk.hashes.keys()].filter((seq) => seq > sealedThrough).length,
+    unsealed,
+    sealed: problems.length === 0 && unsealed === 0,
     ...(problems[0] ? { firstProblem: problems[0] } : {}),
     problems,
   };

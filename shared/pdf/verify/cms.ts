@@ -67,7 +67,9 @@ const readSignerInfo = (bytes: Uint8Array, tlv: Tlv): SignerInfo => {
   let signed = new Map<string, Uint8Array[]>();
   if (parts[index]?.tag === 0xa0) {
     const attributesTlv = parts[index]!;
-    signedAttributes = encodingOf(bytes, attributesTlv).slice();
+    // A copy, whatever the caller passed: on a Node Buffer `.slice()` is a view, and the tag written
+    // next would change the caller's bytes (a second parse of the same token then fails).
+    signedAttributes = Uint8Array.from(encodingOf(bytes, attributesTlv));
     signedAttributes[0] = TAG.SET;
     signed = readAttributes(bytes, attributesTlv);
     index++;

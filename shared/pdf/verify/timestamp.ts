@@ -10,7 +10,7 @@
  * misused after the fact — the assumption every B-LT validation makes until it is augmented.
  */
 import { childrenOf, contentOf, expectTag, integerHex, readOid, readTime, readWhole, smallInteger, TAG } from './asn1.ts';
-import { bytesEqual } from './bytes.ts';
+import { bytesEqual } from '../bytes.ts';
 import { parseSignedData, singleValue } from './cms.ts';
 import { UnsupportedAlgorithmError } from './errors.ts';
 import { OIDS, signatureAlgorithmFor } from './oids.ts';
@@ -27,14 +27,16 @@ export interface TimestampOutcome {
   readonly tsa?: KnownCertificate;
 }
 
-interface TstInfo {
+/** The TSTInfo fields the checks read (RFC 3161 §2.4.2). */
+export interface TstInfo {
   readonly hashAlgorithm: string;
   readonly imprint: Uint8Array;
   readonly serialHex: string;
   readonly genTime: Date;
 }
 
-const readTstInfo = (der: Uint8Array): TstInfo => {
+/** Reads a DER TSTInfo; throws MalformedDerError when it is not one. */
+export const readTstInfo = (der: Uint8Array): TstInfo => {
   const [version, policy, imprint, serial, genTime] = childrenOf(der, readWhole(der, TAG.SEQUENCE));
   smallInteger(der, version!);
   readOid(der, policy!);

@@ -120,7 +120,7 @@ describe('AuditChainer', () => {
     expect(await store.readPetitionChain(petitionOf(events[0]!)!)).toEqual(interrupted.claimed);
     expect(await store.listPending(100)).toEqual([]);
     expect((await store.readHead()).claimed).toBeUndefined();
-    const verdict = verifyAuditExport(await exportText(store), trust.root);
+    const verdict = await verifyAuditExport(await exportText(store), trust.root);
     expect(verdict.firstProblem).toBeUndefined();
     expect(verdict.intact).toBe(true);
   });
@@ -142,7 +142,7 @@ describe('AuditChainer', () => {
       expect(record.petitionSeq).toBe(i + 1);
       expect(record.petitionPrevHash).toBe(i === 0 ? GENESIS_HASH : petition[i - 1]!.hash);
     });
-    expect(verifyAuditExport(await exportText(store, { petitionId }), trust.root).intact).toBe(true);
+    expect((await verifyAuditExport(await exportText(store, { petitionId }), trust.root)).intact).toBe(true);
   });
 
   it('reads the global chain from any seq, across the records of one claim', async () => {
@@ -187,7 +187,7 @@ describe('AuditChainer', () => {
     expect(early.checkpoints).toEqual([]);
     expect(due.checkpoints).toEqual([10]);
     expect(idle.checkpoints).toEqual([]);
-    const verdict = verifyAuditExport(await exportText(store), trust.root);
+    const verdict = await verifyAuditExport(await exportText(store), trust.root);
     expect(verdict.checkpoints.map((c) => [c.seq, c.ok, c.signedBy])).toEqual([4, 8, 10].map((seq) => [seq, true, 'hanbeon 플랫폼 직인']));
     expect(verdict.sealedThrough).toBe(10);
     expect(verdict.intact).toBe(true);

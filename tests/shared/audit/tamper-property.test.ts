@@ -38,10 +38,10 @@ const mutation = () =>
   );
 
 describe('audit export tampering (property)', () => {
-  it('detects every single removal, swap or byte change, and names the first bad record', () => {
-    expect(verifyAuditExport(joined(lines), root).intact).toBe(true);
-    fc.assert(
-      fc.property(mutation(), (m) => {
+  it('detects every single removal, swap or byte change, and names the first bad record', async () => {
+    expect((await verifyAuditExport(joined(lines), root)).intact).toBe(true);
+    await fc.assert(
+      fc.asyncProperty(mutation(), async (m) => {
         let text: string;
         let firstBad: number;
         if (m.kind === 'remove') {
@@ -63,7 +63,7 @@ describe('audit export tampering (property)', () => {
           firstBad = m.seq;
         }
 
-        const result = verifyAuditExport(text, root);
+        const result = await verifyAuditExport(text, root);
 
         expect(result.intact).toBe(false);
         expect(result.firstProblem?.seq).toBe(firstBad);

@@ -48,59 +48,59 @@ const verify = (t: string, root = trust.root) => verifyAuditExport(t, root);
 const recordAt = (lines: string[], seq: number) => JSON.parse(lines[recordIndex(lines, seq)]!) as { type: 'record' } & ChainedRecord;
 
 describe('verifyAuditExport', () => {
-  it('accepts an untouched export: every hash, link and checkpoint checks out against the root', () => {
-    const result = verify(text);
+  it('accepts an untouched export: every hash, link and checkpoint checks out against the root', async () => {
+    const result = await verify(text);
 
     expect(result.problems).toEqual([]);
     expect(result).toMatchObject({ intact: true, scope: 'global', records: 18, sealedThrough: 18, unsealed: 0, head: { seq: 18 } });
     expect(result.checkpoints.map((c) => [c.seq, c.ok])).toEqual([[5, true], [10, true], [15, true], [18, true]]);
   });
 
-  it('names the first removed record', () => {
+  it('names the first removed record', async () => {
     const lines = linesOf(text);
     lines.splice(recordIndex(lines, 7), 1);
 
-    const result = verify(join(lines));
+    const result = await verify(join(lines));
 
     expect(result.intact).toBe(false);
     expect(result.firstProblem).toMatchObject({ kind: 'removed', seq: 7 });
   });
 
-  it('names the first of two reordered records', () => {
+  it('names the first of two reordered records', async () => {
     const lines = linesOf(text);
     const [a, b] = [recordIndex(lines, 7), recordIndex(lines, 12)];
     [lines[a], lines[b]] = [lines[b]!, lines[a]!];
 
-    const result = verify(join(lines));
+    const result = await verify(join(lines));
 
     expect(result.firstProblem).toMatchObject({ kind: 'reordered', seq: 7, recordId: recordAt(linesOf(text), 12).record.id });
   });
 
-  it('names an altered record, by its hash', () => {
+  it('names an altered record, by its hash', async () => {
     const lines = linesOf(text);
     const i = recordIndex(lines, 9);
     const original = recordAt(lines, 9);
     lines[i] = lines[i]!.replace(`"at":"${original.record.at}"`, `"at":"${new Date(Date.parse(original.record.at) + 1000).toISOString()}"`);
     expect(lines[i]).not.toBe(linesOf(text)[i]);
 
-    const result = verify(join(lines));
+    const result = await verify(join(lines));
 
     expect(result.firstProblem).toMatchObject({ kind: 'altered', seq: 9, recordId: original.record.id });
   });
 
-  it('names a record altered and re-hashed, by the link the next record holds', () => {
+  it('names a record altered and re-hashed, by the link the next record holds', async () => {
     const lines = linesOf(text);
     const record = recordAt(lines, 9);
     const forged = { ...record, record: { ...record.record, at: '2026-01-01T00:00:00.000Z' } };
     forged.hash = recordHash(forged, forged.record);
     lines[recordIndex(lines, 9)] = JSON.stringify(forged);
 
-    const result = verify(join(lines));
+    const result = await verify(join(lines));
 
     expect(result.firstProblem).toMatchObject({ kind: 'altered', seq: 9, recordId: record.record.id });
   });
 
-  it('catches a tail rewritten with every link recomputed, through the checkpoint that sealed it', () => {
+  it('catches a tail rewritten with every link recomputed, through the checkpoint that sealed it', async () => {
     const lines = linesOf(text);
     // A thorough forger: record 12 changed, then every global and per-petition link after it recomputed.
     const petitionHeads = new Map<string, string>();
@@ -119,7 +119,7 @@ describe('verifyAuditExport', () => {
       prev = rewritten.hash;
     }
 
-    const result = verify(join(lines));
+    const result = await verify(join(lines));
 
     // The chain alone is consistent; checkpoint 15 sealed another hash, and checkpoint 10 still matches.
     expect(result.firstProblem).toMatchObject({ kind: 'altered', seq: 11 });
@@ -127,11 +127,11 @@ describe('verifyAuditExport', () => {
     expect(result.sealedThrough).toBe(10);
   });
 
-  it('names records cut off the end, by the checkpoint that sealed them', () => {
+  it('names records cut off the end, by the checkpoint that sealed them', async () => {
     const lines = linesOf(text);
     lines.splice(recordIndex(lines, 17), 2);
 
-    const result = verify(join(lines));
+    const result = await verify(join(lines));
 
     expect(result.firstProblem).toMatchObject({ kind: 'removed', seq: 17 });
   });
@@ -149,14 +149,14 @@ describe('verifyAuditExport', () => {
     lines[0] = JSON.stringify(header);
     lines[i] = JSON.stringify({ ...checkpoint, signature: Buffer.from(signature).toString('base64'), certificate: fingerprint });
 
-    const result = verify(join(lines));
+    const result = await verify(join(lines));
 
     expect(result.firstProblem).toMatchObject({ kind: 'forged-checkpoint', seq: 10 });
     expect(result.firstProblem!.detail).toContain('법원 직인');
     expect(result.firstProblem!.detail).toContain('not the platform seal');
   });
 
-  it('refuses a checkpoint whose statement was changed, and one carrying another checkpoint’s timestamp', () => {
+  it('refuses a checkpoint whose statement was changed, and one carrying another checkpoint’s timestamp', async () => {
     const lines = linesOf(text);
     const i = checkpointIndex(lines, 10);
     const checkpoint = JSON.parse(lines[i]!) as Line;
@@ -166,15 +166,15 @@ describe('verifyAuditExport', () => {
     const restamped = [...lines];
     restamped[i] = JSON.stringify({ ...checkpoint, timestampToken: other.timestampToken });
 
-    expect(verify(join(changed)).firstProblem).toMatchObject({ kind: 'forged-checkpoint', seq: 11 });
-    expect(verify(join(restamped)).firstProblem).toMatchObject({ kind: 'forged-checkpoint', seq: 10 });
-    expect(verify(join(restamped)).firstProblem!.detail).toContain('expected the checkpoint digest');
+    expect((await verify(join(changed))).firstProblem).toMatchObject({ kind: 'forged-checkpoint', seq: 11 });
+    expect((await verify(join(restamped))).firstProblem).toMatchObject({ kind: 'forged-checkpoint', seq: 10 });
+    expect((await verify(join(restamped))).firstProblem!.detail).toContain('expected the checkpoint digest');
   });
 
   it('refuses every checkpoint under another root', async () => {
     const stranger = await givenTrust();
 
-    const result = verify(text, stranger.root);
+    const result = await verify(text, stranger.root);
 
     expect(result.checkpoints.every((c) => !c.ok)).toBe(true);
     expect(result.firstProblem).toMatchObject({ kind: 'forged-checkpoint', seq: 5 });
@@ -187,17 +187,17 @@ describe('verifyAuditExport', () => {
     const removed = [...lines];
     removed.splice(third, 1);
 
-    const intact = verify(petitionText);
-    const broken = verify(join(removed));
+    const intact = await verify(petitionText);
+    const broken = await verify(join(removed));
 
     expect(intact).toMatchObject({ intact: true, scope: 'petition', petitionId: petitionIds[1], records: 6 });
     expect(intact.checkpoints.length).toBeGreaterThan(0);
     expect(broken.firstProblem).toMatchObject({ kind: 'removed', petitionSeq: 3 });
   });
 
-  it('does not take a file that is no export for a verdict', () => {
-    expect(() => verify('{"hello":"world"}\n')).toThrow(AuditExportUnreadableError);
-    expect(() => verify('')).toThrow(AuditExportUnreadableError);
+  it('does not take a file that is no export for a verdict', async () => {
+    await expect(verify('{"hello":"world"}\n')).rejects.toThrow(AuditExportUnreadableError);
+    await expect(verify('')).rejects.toThrow(AuditExportUnreadableError);
   });
 
   it('seals checkpoints that openssl verifies independently: the signature with the platform seal, the timestamp up to the root', async () => {
