@@ -20,7 +20,8 @@ export const AUDIT_USAGE = `  audit export [--petition ID] [--out FILE] [--aws]
                                            write the audit trail (or one petition's) as JSON Lines
   audit verify FILE --trust ROOT.pem [--json]
                                            check an export offline: hashes, links, signed checkpoints;
-                                           exit 0 intact, 1 broken (names the first bad record), 2 unreadable`;
+                                           exit 0 intact and sealed, 1 broken (names the first bad record),
+                                           2 not (yet) sealed by a checkpoint, or unreadable`;
 
 const PETITION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -67,8 +68,15 @@ const describeResult = (result: AuditVerification): string => {
     const where = `record ${problem.seq}${problem.petitionSeq === undefined ? '' : ` (petition record ${problem.petitionSeq})`}${problem.recordId ? ` '${problem.recordId}'` : ''}`;
     lines.push(`BROKEN: ${problem.kind === 'forged-checkpoint' ? `checkpoint at seq ${problem.seq}` : where} — ${problem.kind} (line ${problem.line}): ${problem.detail}`);
     if (result.problems.length > 1) lines.push(`  (${result.problems.length - 1} more problem(s) after it)`);
+  } else if (result.sealed) {
+    lines.push(`INTACT: ${result.records} records${result.head ? ` up to seq ${result.head.seq}` : ''}, every one sealed by a checkpoint (through seq ${result.sealedThrough})`);
   } else {
-    lines.push(`INTACT: ${result.records} records${result.head ? ` up to seq ${result.head.seq}` : ''}, sealed through seq ${result.sealedThrough}${result.unsealed > 0 ? `; ${result.unsealed} record(s) after the last checkpoint are not sealed yet` : ''}`);
+    lines.push(
+      `NOT SEALED: the hashes link, but ${result.unsealed} of ${result.records} records are not covered by a genuine checkpoint (sealed through seq ${result.sealedThrough}), and links alone can be recomputed by whoever rewrites the file. ` +
+        (result.scope === 'petition'
+          ? 'A petition export is proven only up to a checkpoint that falls on one of its records: verify the global export.'
+          : 'Export again after the next checkpoint (HANBEON_AUDIT_CHECKPOINT_SECONDS), or compare the head with a checkpoint you obtained earlier.'),
+    );
   }
   return lines.join('\n');
 };
@@ -91,7 +99,7 @@ async function verifyExport(args: string[]): Promise<number> {
   }
   let result: AuditVerification;
   try {
-    result = verifyAuditExport(text, root);
+    result = await verifyAuditExport(text, root);
   } catch (error) {
     if (error instanceof AuditExportUnreadableError) {
       console.error(`${file} is not an audit export: ${error.message}`);
@@ -100,7 +108,7 @@ async function verifyExport(args: string[]): Promise<number> {
     throw error;
   }
   console.log(values.json ? JSON.stringify(result, null, 2) : describeResult(result));
-  return result.intact ? 0 : 1;
+  return !result.intact ? 1 : result.sealed ? 0 : 2;
 }
 
 /** Runs an `audit` subcommand; returns the exit code. */

@@ -84,7 +84,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
+    // Not a verdict: 1 means "failed" or "broken" to `verify` and `audit verify`, so a crash must not say it.
+    console.error(`hanbeon: could not complete: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
   },
 );

@@ -7,6 +7,8 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GENESIS_HASH, recordHash, type ChainedRecord } from '../../shared/audit/chain.ts';
+import { petitionOf } from '../../shared/audit/events.ts';
 import { startTestPlatform } from '../support/platform.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -70,6 +72,31 @@ describe('hanbeon audit', () => {
     expect(words.stdout).toContain('removed');
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({ intact: false, firstProblem: { kind: 'removed', seq: removed.seq } });
+  });
+
+  it('does not pass a rewritten trail whose checkpoints were dropped: the links check out, nothing signed proves them (exit 2)', async () => {
+    await hanbeon('audit', 'export', '--out', file('trail.jsonl'));
+    const [header, ...rest] = (await readFile(file('trail.jsonl'), 'utf8')).split('\n').filter((line) => line !== '');
+    // The forger's work: drop every checkpoint, change one record, and recompute every link after it.
+    const records = rest.map((line) => JSON.parse(line) as { type: string } & ChainedRecord).filter((line) => line.type === 'record');
+    records[2]!.record = { ...records[2]!.record, at: '2020-01-01T00:00:00.000Z' };
+    const heads = new Map<string, string>();
+    let previous = GENESIS_HASH;
+    for (const entry of records) {
+      entry.prevHash = previous;
+      const petition = petitionOf(entry.record);
+      if (petition !== undefined) entry.petitionPrevHash = heads.get(petition) ?? GENESIS_HASH;
+      entry.hash = recordHash(entry, entry.record);
+      if (petition !== undefined) heads.set(petition, entry.hash);
+      previous = entry.hash;
+    }
+    await writeFile(file('forged.jsonl'), [header, ...records.map((entry) => JSON.stringify(entry))].join('\n') + '\n');
+
+    const verified = await hanbeon('audit', 'verify', file('forged.jsonl'), '--trust', file('root.pem'));
+
+    expect(verified.stdout).toContain('NOT SEALED');
+    expect(verified.stdout).not.toContain('INTACT');
+    expect(verified.code).toBe(2);
   });
 
   it("exports and verifies one petition's trail", async () => {
