@@ -109,7 +109,9 @@ export class AuditChainer {
         summary.chained += entries.length;
         if (head.seq - (last?.seq ?? 0) >= this.#everyRecords) last = await this.#checkpoint(head, summary);
       }
-      if (pending.length < this.#batchSize) break;
+      // Not `pending.length < batchSize`: the store drops events the (eventually consistent) index
+      // still lists after they were chained, so a short page does not mean the backlog is done.
+      if (pending.length === 0) break;
     }
     if (summary.chained > 0) await this.#store.settleClaim(head);
     summary.head = head;
