@@ -19,7 +19,10 @@ import { checkApplicantSealUsable, createOneTimeSealKey, issueApplicantSeal, rea
 import { describeCertificate } from '../seal/certificate.ts';
 import { parseCrl } from '../seal/crl.ts';
 import type { Pki } from '../seal/pki.ts';
+import { APPLICANT_SEAL_FILES } from '../pdf/verify/applicant-seal.ts';
+import { EVIDENCE_FILE } from '../pdf/verify/evidence.ts';
 import type { EvidenceDigest } from '../pdf/verify/verdict.ts';
+import type { ReviewedDecision } from './review-steps.ts';
 import { journaledStep } from './step-journal.ts';
 import type { CaughtError, PetitionRef, RetrievedEvidence, StepDeps } from './steps.ts';
 
@@ -35,7 +38,8 @@ export interface SealingStepDeps extends StepDeps {
 
 /** The workflow state a sealing step receives (the whole state: LambdaInvoke's default payload). */
 export interface SealingInput extends PetitionRef {
-  decision?: Decision;
+  /** The rules' decision, or a case officer's (RequestReview's result), which names who decided. */
+  decision?: Decision | ReviewedDecision;
   error?: CaughtError;
   evidence?: RetrievedEvidence[];
 }
@@ -53,8 +57,7 @@ export interface SignedDocument {
 
 const DAY_MS = 86_400_000;
 
-/** Name of the embedded file listing the evidence digests (read back by the offline verifier). */
-export const EVIDENCE_ATTACHMENT = 'evidence.json';
+
 
 const typeOf = (deps: StepDeps, petition: Petition): PetitionType => {
   const type = deps.catalog.petitionTypes.get(petition.type);
@@ -167,8 +170,7 @@ export const renderResult = (input: SealingInput, deps: SealingStepDeps): Promis
     if (!agency) throw new PetitionNotFoundError(`petition type '${type.id}' is handled by '${type.handlingAgency}', which the catalog does not have`);
     const now = deps.clock();
     // A case officer's decision reaches the workflow here first (RouteReview → …): recorded once, here.
-    const reviewer = (input.decision as { decidedBy?: unknown } | undefined)?.decidedBy;
-    if (input.decision && typeof reviewer === 'string') await deps.audit.record(auditEvents.decision(petition.id, input.decision, `agency:${reviewer}`));
+    if (input.decision && 'decidedBy' in input.decision) await deps.audit.record(auditEvents.decision(petition.id, input.decision, `agency:${input.decision.decidedBy}`));
     const [record, seal, identity] = await Promise.all([
       deps.store.getPetitionRecord(petition.id),
       document === 'result' ? sealArtifactOf(deps, petition.id) : Promise.resolve(undefined),
@@ -225,7 +227,7 @@ export const renderResult = (input: SealingInput, deps: SealingStepDeps): Promis
       retrievedAt: e.retrievedAt,
       sha256: e.sha256,
     }));
-    await doc.attach(new TextEncoder().encode(JSON.stringify(evidenceDigests)), EVIDENCE_ATTACHMENT, {
+    await doc.attach(new TextEncoder().encode(JSON.stringify(evidenceDigests)), EVIDENCE_FILE, {
       mimeType: 'application/json',
       description: '증빙 서류 목록 (evidence retrieved, with SHA-256)',
     });
@@ -234,9 +236,9 @@ export const renderResult = (input: SealingInput, deps: SealingStepDeps): Promis
       // so an auditor checks the seal with nothing but the file and the root (docs/applicant-seal.md).
       const application = await deps.objects.get(seal.artifact.applicationKey);
       if (!application) throw new PetitionNotFoundError(`the sealed application of petition '${petition.id}' is missing from object storage`);
-      await doc.attach(seal.certificate, 'applicant-seal.cer', { mimeType: 'application/pkix-cert', description: '전자 인감 인증서 (applicant seal certificate)' });
-      await doc.attach(application, 'application.json', { mimeType: 'application/json', description: '신청 내용 (the sealed application, RFC 8785 JSON)' });
-      await doc.attach(Buffer.from(seal.artifact.applicationSignature, 'hex'), 'application.sig', { mimeType: 'application/octet-stream', description: 'ECDSA P-256 signature of SHA-256(application.json) by the applicant seal' });
+      await doc.attach(seal.certificate, APPLICANT_SEAL_FILES.certificate, { mimeType: 'application/pkix-cert', description: '전자 인감 인증서 (applicant seal certificate)' });
+      await doc.attach(application, APPLICANT_SEAL_FILES.application, { mimeType: 'application/json', description: '신청 내용 (the sealed application, RFC 8785 JSON)' });
+      await doc.attach(Buffer.from(seal.artifact.applicationSignature, 'hex'), APPLICANT_SEAL_FILES.signature, { mimeType: 'application/octet-stream', description: 'ECDSA P-256 signature of SHA-256(application.json) by the applicant seal' });
     }
     // With an applicant seal, the DSS also carries the platform seal and its CRL: the seal is then
     // validated offline like the signature itself.

@@ -51,7 +51,7 @@ describe('the audit trail of a petition run', () => {
 
     await t.platform.auditLoop.flush();
     const text = await exportText(t.platform.audit);
-    const verdict = verifyAuditExport(text, fromPem(await t.platform.pki.rootCertificatePem(), 'CERTIFICATE'));
+    const verdict = await verifyAuditExport(text, fromPem(await t.platform.pki.rootCertificatePem(), 'CERTIFICATE'));
     const records = text.split('\n').filter((l) => l.startsWith('{"type":"record"')).map((l) => JSON.parse(l) as ChainedRecord);
     const mine = records.filter((r) => JSON.stringify(r.record).includes(id));
 
@@ -88,5 +88,37 @@ describe('the audit trail of a petition run', () => {
     for (const value of [petition!.identity.name, petition!.identity.birthDate, petition!.subject, ...Object.values(petition!.fields).map(String).filter((v) => v.length > 3)]) {
       expect(recordText).not.toContain(value);
     }
+  });
+
+  it("records a case officer's decision, the applicant seal and a rejection notice", async () => {
+    const mois = await agencyKey('mois');
+    const reviewed = await t.submitExample('basic-pension', 'demo-lee-cheolsu');
+    const sealed = await t.submitExample('property-transfer-registration', 'demo-park-jiwoo');
+    const rejected = await t.submitExample('basic-pension', 'demo-park-jiwoo');
+    await t.waitForStatus(reviewed.token, reviewed.id, ['AWAITING_REVIEW']);
+    const decided = await fetch(`${t.url}/v1/agency/petitions/${reviewed.id}/decision`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${mois}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ decision: 'approve', reason: '소득 증빙 확인' }),
+    });
+    expect(decided.status).toBe(202);
+    await t.waitForStatus(reviewed.token, reviewed.id, ['COMPLETED']);
+    await t.waitForStatus(sealed.token, sealed.id, ['COMPLETED']);
+    await t.waitForStatus(rejected.token, rejected.id, ['REJECTED']);
+
+    await t.platform.auditLoop.flush();
+    const text = await exportText(t.platform.audit);
+    const verdict = await verifyAuditExport(text, fromPem(await t.platform.pki.rootCertificatePem(), 'CERTIFICATE'));
+    const records = text.split('\n').filter((l) => l.startsWith('{"type":"record"')).map((l) => JSON.parse(l) as ChainedRecord);
+    const byId = new Map(records.map((r) => [r.record.id, r.record]));
+
+    expect(verdict.problems).toEqual([]);
+    expect(byId.get(`decision:${reviewed.id}:case-officer`)).toMatchObject({ kind: 'decision', outcome: 'approve', decidedBy: 'agency:mois' });
+    expect(byId.has(`decision:${reviewed.id}:rules`)).toBe(true);
+    expect(byId.get(`signature:${sealed.id}:applicant-seal`)).toMatchObject({ kind: 'signature' });
+    expect(byId.has(`signature:${sealed.id}:result`)).toBe(true);
+    expect(byId.has(`signature:${rejected.id}:rejection-notice`)).toBe(true);
+    expect(byId.has(`signature:${rejected.id}:result`)).toBe(false);
+    expect(byId.has(`status:${rejected.id}:REJECTED`)).toBe(true);
   });
 });
