@@ -44,7 +44,8 @@ const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(byt
 /** A verdict for a file that could not be read: INDETERMINATE, so the run goes on and exits 2. */
 const unreadable = (error: unknown, validationTime: Date): PdfVerdict => ({
   conclusion: { indication: 'INDETERMINATE', subIndication: 'FORMAT_FAILURE', reason: `cannot read file: ${error instanceof Error ? error.message : String(error)}` },
-  sha256: sha256Hex(new Uint8Array()),
+  // No bytes were read, so no digest: an empty string, never the hash of nothing, which could be mistaken for the file's.
+  sha256: '',
   bytes: 0,
   validationTime: validationTime.toISOString(),
   signatures: [],

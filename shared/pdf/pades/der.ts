@@ -8,7 +8,7 @@
  * keeps signing free of string conversions, which matters on the hot path.
  */
 
-import { concatBytes } from '../verify/bytes.ts';
+import { concatBytes } from '../bytes.ts';
 
 /** Tag bytes used here (universal, and context-specific constructed). */
 export const TAG = {

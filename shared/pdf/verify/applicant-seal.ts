@@ -13,7 +13,7 @@
  *   result is not a valid use of it.
  */
 import { readWhole, TAGS, contentOf } from './asn1.ts';
-import { utf8 } from './bytes.ts';
+import { utf8 } from '../bytes.ts';
 import { UnsupportedAlgorithmError } from './errors.ts';
 import { OIDS } from './oids.ts';
 import { validateCertificatePath } from './path-validation.ts';

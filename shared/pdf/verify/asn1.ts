@@ -4,7 +4,7 @@
  * Everything throws MalformedDerError on bad input; the verifier turns that into a verdict.
  */
 import { children, MalformedDerError, readTlv, TAG, type Tlv } from '../pades/der.ts';
-import { latin1, toHex } from './bytes.ts';
+import { latin1, toHex } from '../bytes.ts';
 
 export { MalformedDerError, readTlv, TAG, type Tlv };
 

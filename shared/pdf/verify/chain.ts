@@ -6,7 +6,7 @@
  * not verify — a look-alike root, a forged intermediate — is simply not an issuer, so the outcome
  * is "no path", as EU DSS reports it (NO_CERTIFICATE_CHAIN_FOUND).
  */
-import { bytesEqual } from './bytes.ts';
+import { bytesEqual } from '../bytes.ts';
 import { UnsupportedAlgorithmError } from './errors.ts';
 import type { KnownCertificate, VerificationContext } from './verification-context.ts';
 import { commonNameOf, KEY_USAGE } from './x509.ts';

@@ -3,7 +3,7 @@
  * RenderResult embeds them under the signature. Read defensively: only the known fields of
  * well-formed entries are passed on, so hostile JSON never reaches a report verbatim.
  */
-import { utf8 } from './bytes.ts';
+import { utf8 } from '../bytes.ts';
 import type { Check, EvidenceDigest } from './verdict.ts';
 
 /** Name of the embedded file (sealing-steps.ts EVIDENCE_ATTACHMENT). */

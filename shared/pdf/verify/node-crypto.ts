@@ -3,7 +3,7 @@
  * shared/pdf/verify that imports `node:`; the browser takes browser-crypto.ts instead.
  */
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { toHex } from './bytes.ts';
+import { toHex } from '../bytes.ts';
 import { UnsupportedAlgorithmError } from './errors.ts';
 import { OIDS } from './oids.ts';
 import type { VerificationCrypto } from './verification-crypto.ts';

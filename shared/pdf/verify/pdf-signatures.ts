@@ -5,7 +5,7 @@
  * name tree. Walks are bounded in depth and count and remember what they visited (cycles).
  */
 import { PdfDocument } from './pdf-document.ts';
-import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, textOf, type PdfValue } from './pdf-objects.ts';
+import { PdfDict, PdfRef, PdfStream, PdfString, textOf, type PdfValue } from './pdf-objects.ts';
 
 const MAX_FIELDS = 1024;
 const MAX_FIELD_DEPTH = 16;
@@ -153,4 +153,3 @@ export const readEmbeddedFiles = async (document: PdfDocument, wanted: ReadonlyS
 };
 
 /** The /Type name of a dictionary value, for the report. */
-export const nameOf = (value: PdfValue | undefined): string | undefined => (value instanceof PdfName ? value.name : undefined);

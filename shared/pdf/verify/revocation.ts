@@ -9,7 +9,7 @@
  * signing day — exactly what PAdES B-LT is for. A revocation listed with a date after T does not
  * invalidate a signature proven to exist before it (it is reported).
  */
-import { bytesEqual } from './bytes.ts';
+import { bytesEqual } from '../bytes.ts';
 import { UnsupportedAlgorithmError } from './errors.ts';
 import type { KnownCertificate, KnownCrl, VerificationContext } from './verification-context.ts';
 import { KEY_USAGE } from './x509.ts';

@@ -27,7 +27,7 @@
  *   validation time, so its other checks still say what they would say without the timestamp.
  */
 import { contentOf, readOid, readTlv, readWhole, TAG } from './asn1.ts';
-import { bytesEqual, concatBytes } from './bytes.ts';
+import { bytesEqual, concatBytes } from '../bytes.ts';
 import { parseSignedData, singleValue, type SignedData, type SignerInfo } from './cms.ts';
 import { UnsupportedAlgorithmError } from './errors.ts';
 import { OIDS, signatureAlgorithmFor } from './oids.ts';

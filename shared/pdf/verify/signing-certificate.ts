@@ -4,7 +4,7 @@
  * name, a longer validity) cannot be substituted. Used for the signature and its timestamp.
  */
 import { childrenOf, contentOf, encodingOf, expectTag, readWhole, TAG } from './asn1.ts';
-import { bytesEqual, toHex } from './bytes.ts';
+import { bytesEqual, toHex } from '../bytes.ts';
 import { OIDS } from './oids.ts';
 import type { KnownCertificate } from './verification-context.ts';
 import { readAlgorithm } from './x509.ts';

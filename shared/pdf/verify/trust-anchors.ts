@@ -1,5 +1,5 @@
 /** Reading the trust anchors an auditor is given: a PEM bundle, or one DER certificate. */
-import { latin1 } from './bytes.ts';
+import { latin1 } from '../bytes.ts';
 import { TrustAnchorError } from './errors.ts';
 import { parseCertificate } from './x509.ts';
 

@@ -8,7 +8,7 @@
  * key and can never reuse an old answer. Parsed certificates are kept by their hash for the same
  * reason. Both maps are bounded (cleared when full) for long-lived processes.
  */
-import { toHex } from './bytes.ts';
+import { toHex } from '../bytes.ts';
 import { parseCrl, type Crl } from './crl.ts';
 import type { VerificationCrypto } from './verification-crypto.ts';
 import { parseCertificate, type Certificate } from './x509.ts';

@@ -7,7 +7,7 @@ import {
   bitStringBytes, childrenOf, contentOf, encodingOf, expectTag, integerHex, MalformedDerError, readOid, readTime, readWhole,
   smallInteger, TAG, TAGS, type Tlv,
 } from './asn1.ts';
-import { latin1, utf8 } from './bytes.ts';
+import { latin1, utf8 } from '../bytes.ts';
 import { OIDS } from './oids.ts';
 import type { CertificateSummary } from './verdict.ts';
 
