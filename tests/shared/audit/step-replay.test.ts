@@ -10,6 +10,7 @@ import { defaultTemplatesDir, loadCatalog } from '../../../shared/catalog/load.t
 import { DirectoryObjectStore } from '../../../shared/store/directory-object-store.ts';
 import { DynamoPetitionStore } from '../../../shared/store/index.ts';
 import type { PetitionStore, StepRecord } from '../../../shared/store/ports.ts';
+import { recordedTransition } from '../../../shared/workflow/step-journal.ts';
 import { verifyIdentity, type StepDeps } from '../../../shared/workflow/steps.ts';
 import { useLocalDynamo } from '../../support/local-dynamo.ts';
 import { basicPensionPetition } from '../../support/petitions.ts';
@@ -54,5 +55,16 @@ describe('audit records of a replayed step', () => {
       `status:${petition.id}:VERIFYING_IDENTITY`,
       `status:${petition.id}:RETRIEVING_EVIDENCE`,
     ]);
+  });
+
+  it('records no status the status machine refuses', async () => {
+    const audit = await givenAuditStore(dynamo);
+    const store = new DynamoPetitionStore({ client: dynamo.documents(), tableName: await dynamo.table('refused') });
+    const petition = basicPensionPetition('COMPLETED', new Date());
+    await store.createPetition(petition);
+
+    await expect(recordedTransition({ store, clock: () => new Date(), audit }, petition, 'RETRIEVING_EVIDENCE')).rejects.toThrow();
+
+    expect((await audit.listPending(100)).map((e) => e.id)).toEqual([]);
   });
 });
