@@ -63,7 +63,11 @@ describe('a crash in the middle of a petition', () => {
     children.push(second);
     expect(second.output()).toContain('resumed 1 unfinished petition');
     const secondToken = await token(second.url, 'demo-kim-younghee');
-    const after = await until(() => petitionOf(second.url, secondToken, id), (p) => p.status === 'COMPLETED');
+    // COMPLETED is set inside the Complete step, whose journal entry follows a moment later: wait for both.
+    const after = await until(
+      () => petitionOf(second.url, secondToken, id),
+      (p) => p.status === 'COMPLETED' && p.timeline.some((e) => e.kind === 'step-completed' && e.state === 'Complete'),
+    );
 
     // Assert: every step finished exactly once across both runs, and the restarted process asked
     // the agencies only for the document that was still missing.
