@@ -2,27 +2,17 @@
  * An operator exports the audit trail while the embedded platform runs: the platform holds the
  * store's files, so the command goes through the loopback endpoint the platform publishes in DATA_DIR.
  */
-import { execFile } from 'node:child_process';
 import { access, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runHanbeon } from '../support/cli.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 let t: TestPlatform;
 let dataDir: string;
 let stopped = false;
 
-const hanbeon = (...args: string[]) =>
-  promisify(execFile)(join(root, 'cli', 'hanbeon.ts'), args, {
-    cwd: root,
-    env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`, DATA_DIR: dataDir },
-    maxBuffer: 64 * 1024 * 1024,
-  }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
+const hanbeon = (...args: string[]) => runHanbeon(args, { DATA_DIR: dataDir });
 
 beforeAll(async () => {
   t = await startTestPlatform({ HANBEON_AUDIT_CHECKPOINT_SECONDS: '0', HANBEON_AUDIT_CHAIN_INTERVAL_MS: '100' });

@@ -2,29 +2,19 @@
  * `hanbeon audit export | verify`, run as an operator and an auditor would: export the trail of a
  * stopped embedded platform from its DATA_DIR, then check the file offline with the root alone.
  */
-import { execFile } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runHanbeon } from '../support/cli.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, recordHash, type ChainedRecord } from '../../shared/audit/chain.ts';
 import { petitionOf } from '../../shared/audit/events.ts';
 import { startTestPlatform } from '../support/platform.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 let dataDir: string;
 let rootPem: string;
 let petitionId: string;
 
-const hanbeon = (...args: string[]) =>
-  promisify(execFile)(join(root, 'cli', 'hanbeon.ts'), args, {
-    cwd: root,
-    env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`, DATA_DIR: dataDir },
-    maxBuffer: 64 * 1024 * 1024,
-  }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
+const hanbeon = (...args: string[]) => runHanbeon(args, { DATA_DIR: dataDir });
 
 const file = (name: string) => join(dataDir, name);
 

@@ -4,16 +4,10 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { runHanbeon } from '../support/cli.ts';
 import { describe, expect, it } from 'vitest';
 
-const root = join(import.meta.dirname, '..', '..');
-// Run through its shebang, as `npx hanbeon` does, with the project's Node 22 first on the PATH.
-const env = { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` };
-const hanbeon = (...args: string[]) =>
-  promisify(execFile)(join(root, 'cli', 'hanbeon.ts'), args, { cwd: root, env }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
+const hanbeon = (...args: string[]) => runHanbeon(args);
 
 describe('hanbeon', () => {
   it('checks the shipped templates', async () => {
@@ -52,11 +46,7 @@ describe('hanbeon', () => {
 describe('hanbeon pki', () => {
   const inDataDir = async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'hanbeon-pki-'));
-    const run = (...args: string[]) =>
-      promisify(execFile)(join(root, 'cli', 'hanbeon.ts'), args, { cwd: root, env: { ...env, DATA_DIR: dataDir, HANBEON_KEY_PASSPHRASE: 'a passphrase for this test only' } }).then(
-        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-        (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-      );
+    const run = (...args: string[]) => runHanbeon(args, { DATA_DIR: dataDir, HANBEON_KEY_PASSPHRASE: 'a passphrase for this test only' });
     return { dataDir, run };
   };
 

@@ -1,23 +1,15 @@
 /** `hanbeon verify`, run as an auditor would (`npx hanbeon verify … --trust root.pem`): offline, on real signed results. */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runHanbeon } from '../support/cli.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSignedPdfFixture, type SignedPdfFixture } from '../support/signed-pdfs.ts';
 import { describeCertificate } from '../../shared/seal/certificate.ts';
 import { byteFlips, withoutTimestamp } from '../support/tamper-corpus.ts';
 
-const root = join(import.meta.dirname, '..', '..');
-// Run through its shebang, as `npx hanbeon` does, with the project's Node 22 first on the PATH.
-const env = { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` };
-const hanbeon = (...args: string[]) =>
-  promisify(execFile)(join(root, 'cli', 'hanbeon.ts'), args, { cwd: root, env, maxBuffer: 64 * 1024 * 1024 }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
+const hanbeon = (...args: string[]) => runHanbeon(args);
 
 interface JsonReport {
   validatedAt: string;
