@@ -8,7 +8,7 @@ import { EMPTY_HEAD, type ChainedRecord, type ChainHead, type Checkpoint } from 
 import { petitionOf, type AccessEvent, type AuditEvent, type EvidenceEvent } from '../audit/events.ts';
 import type { AuditChainStore, AuditPage, AuditReader, AuditRecorder, CitizenAccessEntry, RecordOptions, StoredChainHead } from '../audit/ports.ts';
 import { isConditionalCheckFailed, putIfAbsent } from './conditional-writes.ts';
-import { decodeCursor, encodeCursor, validStoredKey } from './page-cursor.ts';
+import { decodeCursor, encodeCursor, pageLimit, validStoredKey } from './page-cursor.ts';
 import { AUDIT_CHAIN_BUCKET, AUDIT_PENDING, SORT_PREFIX, TABLE_KEYS, auditChainBucket, itemKeys } from './table.ts';
 
 export interface DynamoAuditStoreOptions {
@@ -21,7 +21,6 @@ type Item = Record<string, unknown>;
 const DEFAULT_PAGE_SIZE = 20;
 /** Where chain blocks' sort keys start (before the first block of a bucket). */
 const SEQ_PREFIX = 'SEQ#';
-const MAX_PAGE_SIZE = 100;
 
 /** Two claims hold one seq: the table was written by something other than the chainer. */
 export class AuditChainConflictError extends Error {
@@ -300,8 +299,7 @@ export class DynamoAuditStore implements AuditRecorder, AuditChainStore, AuditRe
   }
 
   async listCitizenAccess(citizen: string, page: { limit?: number; cursor?: string } = {}): Promise<AuditPage<CitizenAccessEntry>> {
-    const limit = page.limit ?? DEFAULT_PAGE_SIZE;
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`page limit must be a positive integer, received ${limit}`);
+    const limit = pageLimit(page.limit, DEFAULT_PAGE_SIZE);
     const { indexName, partitionKey, sortKey } = TABLE_KEYS.byCitizen;
     const citizenKey = itemKeys.citizen(citizen);
     const output = await this.client.send(
@@ -312,7 +310,7 @@ export class DynamoAuditStore implements AuditRecorder, AuditChainStore, AuditRe
         ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
         ExpressionAttributeValues: { ':citizen': citizenKey, ':audit': SORT_PREFIX.citizenAudit },
         ScanIndexForward: false,
-        Limit: Math.min(limit, MAX_PAGE_SIZE),
+        Limit: limit,
         ...(page.cursor === undefined ? {} : { ExclusiveStartKey: cursorKey(page.cursor, { [partitionKey]: citizenKey }) }),
       }),
     );

@@ -27,7 +27,7 @@ import { DeliveryConflictError } from '../delivery/errors.ts';
 import type { OutboxEvent } from '../delivery/events.ts';
 import type { ClaimedDelivery, Delivery, DeliveryAttempt, DeliverySettlement, Endpoint, EndpointSecret } from '../delivery/model.ts';
 import type { DeliveryStore, Page } from '../delivery/ports.ts';
-import { decodeCursor, encodeCursor, validStoredKey } from './page-cursor.ts';
+import { decodeCursor, encodeCursor, pageLimit, validStoredKey } from './page-cursor.ts';
 import { KEY_ATTRIBUTES, TABLE_KEYS } from './table.ts';
 import { isConditionalCheckFailed, putIfAbsent } from './conditional-writes.ts';
 
@@ -66,7 +66,6 @@ export const deliveryItemKeys = {
 const DELIVERY_BOOKKEEPING = ['dueAt', 'leaseToken', 'leaseUntil'] as const;
 
 const DEFAULT_PAGE_SIZE = 50;
-const MAX_PAGE_SIZE = 100;
 
 type Item = Record<string, unknown>;
 
@@ -92,11 +91,7 @@ const isoOf = (value: string): string => {
   return new Date(time).toISOString();
 };
 
-const clampLimit = (limit: number | undefined): number => {
-  if (limit === undefined) return DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`page limit must be a positive integer, received ${limit}`);
-  return Math.min(limit, MAX_PAGE_SIZE);
-};
+const clampLimit = (limit: number | undefined): number => pageLimit(limit, DEFAULT_PAGE_SIZE);
 
 /** A cursor is the index's LastEvaluatedKey; only one of this listing (same gsi1pk, four string attributes) is accepted. */
 const cursorKey = (cursor: string, gsi1pk: string): Item =>

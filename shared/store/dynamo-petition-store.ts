@@ -15,7 +15,7 @@ import { canTransition } from '../petition/status.ts';
 import type { IdempotencyRecord, Page, PetitionRecord, PetitionStore, StepRecord } from './ports.ts';
 import { KEY_ATTRIBUTES, SORT_PREFIX, TABLE_KEYS, itemKeys } from './table.ts';
 import { isConditionalCheckFailed, putIfAbsent } from './conditional-writes.ts';
-import { decodeCursor, encodeCursor, InvalidCursorError, validStoredKey } from './page-cursor.ts';
+import { decodeCursor, encodeCursor, InvalidCursorError, pageLimit, validStoredKey } from './page-cursor.ts';
 
 /** The status machine forbids this move (e.g. COMPLETED → DECIDING). A bug or a stale caller, never retried. */
 export class InvalidTransitionError extends PetitionError {
@@ -56,7 +56,6 @@ export const createDocumentClient = (client: DynamoDBClient): DynamoDBDocumentCl
 
 const MAX_TRANSITION_ATTEMPTS = 10;
 const DEFAULT_PAGE_SIZE = 20;
-const MAX_PAGE_SIZE = 100;
 
 type Item = Record<string, unknown>;
 type StoredKey = Record<string, string>;
@@ -94,11 +93,7 @@ const toPetition = (item: Item): Petition => {
   return petition as unknown as Petition;
 };
 
-const clampLimit = (limit: number | undefined): number => {
-  if (limit === undefined) return DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`page limit must be a positive integer, received ${limit}`);
-  return Math.min(limit, MAX_PAGE_SIZE);
-};
+const clampLimit = (limit: number | undefined): number => pageLimit(limit, DEFAULT_PAGE_SIZE);
 
 const petitionIdFromPk = (pk: string) => pk.slice('PETITION#'.length);
 

@@ -44,3 +44,13 @@ export const validStoredKey = (value: unknown, names: readonly string[], pinned:
   }
   return value as Record<string, string>;
 };
+
+/** The most items any listing returns in one page. */
+export const MAX_PAGE_SIZE = 100;
+
+/** A page size: `defaultSize` when none is asked, at most MAX_PAGE_SIZE; anything but a positive integer is a RangeError. */
+export const pageLimit = (limit: number | undefined, defaultSize: number): number => {
+  if (limit === undefined) return defaultSize;
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`page limit must be a positive integer, received ${limit}`);
+  return Math.min(limit, MAX_PAGE_SIZE);
+};

@@ -28,8 +28,11 @@ export async function recordedTransition(
   if (petition.status === to) return petition;
   // A move the status machine refuses is refused by the store below; it must not leave a record of a status never reached.
   if (!canTransition(petition.status, to)) return ctx.store.transition(petition.id, to, patch, petition);
-  if (petition.status === 'RECEIVED') await ctx.audit.record(auditEvents.status(petition.id, 'RECEIVED', petition.createdAt));
-  await ctx.audit.record(auditEvents.status(petition.id, to, ctx.clock()));
+  // Independent writes (each first-writer-wins by id): in parallel, off the step's critical path.
+  await Promise.all([
+    petition.status === 'RECEIVED' ? ctx.audit.record(auditEvents.status(petition.id, 'RECEIVED', petition.createdAt)) : undefined,
+    ctx.audit.record(auditEvents.status(petition.id, to, ctx.clock())),
+  ]);
   return ctx.store.transition(petition.id, to, patch, petition);
 }
 

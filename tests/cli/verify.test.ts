@@ -3,7 +3,9 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runHanbeon } from '../support/cli.ts';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { projectRoot, runHanbeon } from '../support/cli.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSignedPdfFixture, type SignedPdfFixture } from '../support/signed-pdfs.ts';
 import { describeCertificate } from '../../shared/seal/certificate.ts';
@@ -132,6 +134,26 @@ describe('hanbeon verify', () => {
     expect(`${stdout}${stderr}`).not.toContain('\r');
     expect(`${stdout}${stderr}`).not.toContain('\u001b');
     expect(stderr).toBe('');
+  });
+
+  it('draws a progress bar on a terminal and erases it before the summary', async () => {
+    const pdfs = await Promise.all(Array.from({ length: 3 }, async (_, i) => file(`tty-${i}.pdf`, await fixture.signPdf({ signingTime: new Date(fixture.start.getTime() + 60_000 * (i + 20)) }))));
+    // util-linux `script` gives the command a pseudo-terminal, as a person's shell would.
+    const command = [join(projectRoot, 'cli', 'hanbeon.ts'), 'verify', ...pdfs, '--trust', rootPem].map((arg) => `'${arg}'`).join(' ');
+
+    const { code, stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], {
+      cwd: projectRoot,
+      env: { ...process.env, PATH: `${join(projectRoot, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` },
+    }).then(({ stdout }) => ({ code: 0, stdout }), (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }));
+
+    expect(code).toBe(0);
+    const ESC = String.fromCharCode(27);
+    expect(stdout).toContain(`] 3/3${ESC}[K`);
+    expect(stdout).toContain(`\r[${'#'.repeat(30)}] 3/3`);
+    // Erased ('\r' + clear to end of line) before the summary line is written.
+    const erased = stdout.lastIndexOf(`\r${ESC}[K`);
+    expect(erased).toBeGreaterThan(stdout.lastIndexOf('3/3'));
+    expect(stdout.indexOf('3 file(s): 3 passed')).toBeGreaterThan(erased);
   });
 
   it.each([
